@@ -1,0 +1,1 @@
+//! Driftless `api` crate (see DESIGN.md).

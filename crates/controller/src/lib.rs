@@ -1,0 +1,1 @@
+//! Driftless `controller` crate (see DESIGN.md).

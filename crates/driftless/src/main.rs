@@ -1,0 +1,4 @@
+//! The `driftless` command.
+fn main() -> anyhow::Result<()> {
+    Ok(())
+}

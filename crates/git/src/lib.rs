@@ -1,0 +1,1 @@
+//! Driftless `git` crate (see DESIGN.md).

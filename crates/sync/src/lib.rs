@@ -1,0 +1,1 @@
+//! Driftless `sync` crate (see DESIGN.md).

@@ -1,0 +1,1 @@
+//! Driftless `testkit` crate (see DESIGN.md).

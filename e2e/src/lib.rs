@@ -1,0 +1,1 @@
+//! End-to-end scenarios: cluster bring-up lives in `e2e/cluster/`.
