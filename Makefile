@@ -1,0 +1,61 @@
+# Driftless developer entry points. `make test` is what CI runs.
+SHELL := /bin/bash
+.ONESHELL:
+.SHELLFLAGS := -euo pipefail -c
+
+CARGO ?= cargo
+STATE ?= $(or $(DRIFTLESS_STATE),$(HOME)/.local/state/driftless/cluster)
+KUBECONFIG_PATH := $(STATE)/kubeconfig
+
+.PHONY: help build test lint fmt unit cluster-test cluster-up cluster-down cluster-purge kind-up kind-down \
+        conformance bench bench-render check-generated clean
+
+help: ## List targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+build: ## Build the driftless binary (release)
+	$(CARGO) build --release --bin driftless
+
+fmt: ## Format all Rust code
+	$(CARGO) fmt --all
+
+lint: ## rustfmt check and clippy with warnings denied
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+check-generated: ## Fail when generated artifacts (OpenAPI table, CRDs) are stale
+	$(CARGO) xtask check-generated
+
+unit: ## Unit and renderer tests (no cluster needed)
+	$(CARGO) test --workspace --exclude driftless-tests --exclude driftless-e2e
+
+cluster-test: ## Integration tests against the local control plane (started and stopped if none runs)
+	./scripts/with-cluster.sh $(CARGO) test -p driftless-tests -p driftless-e2e -- --test-threads=2
+
+test: lint check-generated unit cluster-test ## Everything CI runs
+
+cluster-up: ## Start the local control plane (builds binaries once, then cached)
+	./e2e/cluster/up.sh
+
+cluster-down: ## Stop the local control plane
+	./e2e/cluster/down.sh
+
+cluster-purge: ## Stop the local control plane and delete its state
+	./e2e/cluster/down.sh --purge
+
+kind-up: ## Start a kind cluster instead (needs Docker)
+	./e2e/kind/up.sh
+
+kind-down: ## Delete the kind cluster
+	./e2e/kind/down.sh
+
+conformance: ## Kustomize conformance cases: N passed, M failed, K skipped
+	$(CARGO) test --release -p driftless-kustomize --test conformance -- --nocapture
+
+bench: bench-render ## All benchmarks
+
+bench-render: ## driftless build vs kubectl kustomize over the bench corpus
+	./scripts/bench-render.sh
+
+clean:
+	$(CARGO) clean
