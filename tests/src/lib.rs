@@ -1,1 +1,1 @@
-//! Integration tests against a real API server live in `tests/tests/`.
+//! Integration tests against a real API server and git server live in `tests/tests/`.

@@ -7,7 +7,7 @@ pub mod cluster;
 pub mod namespace;
 pub mod wait;
 
-pub use namespace::TempNamespace;
+pub use namespace::{TempNamespace, unique_name};
 pub use wait::wait_until;
 
 use std::time::Duration;

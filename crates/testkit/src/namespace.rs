@@ -3,8 +3,8 @@
 use std::process::Command;
 
 use k8s_openapi::api::core::v1::Namespace;
-use kube::api::{Api, DeleteParams, PostParams};
 use kube::Client;
+use kube::api::{Api, DeleteParams, PostParams};
 
 use crate::Error;
 
@@ -20,7 +20,7 @@ pub struct TempNamespace {
 impl TempNamespace {
     /// Creates `<prefix>-<random suffix>`.
     pub async fn create(client: &Client, prefix: &str) -> Result<TempNamespace, Error> {
-        let name = format!("{prefix}-{}", random_suffix());
+        let name = unique_name(prefix);
         let namespace: Namespace = serde_json::from_value(serde_json::json!({
             "metadata": { "name": name, "labels": { TEST_LABEL: "true" } }
         }))
@@ -29,7 +29,10 @@ impl TempNamespace {
             .create(&PostParams::default(), &namespace)
             .await
             .map_err(|e| Error::Kube(format!("creating namespace {name}: {e}")))?;
-        Ok(TempNamespace { name, client: client.clone() })
+        Ok(TempNamespace {
+            name,
+            client: client.clone(),
+        })
     }
 
     /// The namespace's name.
@@ -50,17 +53,27 @@ impl Drop for TempNamespace {
     fn drop(&mut self) {
         // Drop cannot await; kubectl is synchronous and always present where tests run.
         let _ = Command::new("kubectl")
-            .args(["delete", "namespace", &self.name, "--wait=false", "--ignore-not-found"])
+            .args([
+                "delete",
+                "namespace",
+                &self.name,
+                "--wait=false",
+                "--ignore-not-found",
+            ])
             .env("KUBECONFIG", crate::cluster::kubeconfig_path())
             .output();
     }
 }
 
-/// Eight lowercase hex characters from the clock and process id.
-fn random_suffix() -> String {
+/// `<prefix>-<8 hex chars>`, unique per call (clock, process id and a random seed).
+pub fn unique_name(prefix: &str) -> String {
     use std::hash::{BuildHasher, Hasher};
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
     hasher.write_u32(std::process::id());
-    format!("{:08x}", hasher.finish() as u32)
+    format!("{prefix}-{:08x}", hasher.finish() as u32)
 }
