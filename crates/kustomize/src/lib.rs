@@ -5,5 +5,11 @@
 //!
 //! It does not fetch, exec or talk to Kubernetes.
 
+pub mod error;
 pub mod fs;
+pub mod resid;
+pub mod resmap;
+pub mod resource;
 pub mod yaml;
+
+pub use error::Error;
