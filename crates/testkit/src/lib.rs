@@ -4,6 +4,7 @@
 //! loopback git server. Dev-only: nothing here ships in the binary.
 
 pub mod cluster;
+pub mod git_server;
 pub mod namespace;
 pub mod wait;
 

@@ -1,0 +1,570 @@
+//! Loopback git servers for tests: `git daemon` (git://) and smart HTTP
+//! (`git http-backend` behind a small HTTP server with optional basic auth
+//! and a log of requests), both serving the bare repositories of one
+//! temporary directory, which `file://` URLs can reach too. Helpers commit
+//! trees and move refs with the `git` CLI, straight into the bare repos.
+//! Everything listens on 127.0.0.1 and stops on drop.
+
+use std::io::{self, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+/// How long a server may take to start listening.
+const START_DEADLINE: Duration = Duration::from_secs(15);
+
+/// One HTTP request the smart-HTTP server answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// `GET` or `POST`.
+    pub method: String,
+    /// Path, e.g. `/repo.git/info/refs`.
+    pub path: String,
+    /// Query string without `?`.
+    pub query: String,
+    /// HTTP status returned.
+    pub status: u16,
+}
+
+/// One change in a commit made by [`GitServer::commit`].
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// Write a regular file.
+    Write(String, Vec<u8>),
+    /// Create a symlink pointing at the target.
+    Symlink(String, String),
+    /// Add a submodule entry (gitlink) at the path pointing at a commit SHA.
+    Submodule(String, String),
+    /// Remove a path.
+    Delete(String),
+}
+
+impl Change {
+    /// Write a text file.
+    pub fn file(path: &str, text: &str) -> Change {
+        Change::Write(path.to_string(), text.as_bytes().to_vec())
+    }
+}
+
+/// `git daemon` + smart HTTP over one directory of bare repositories.
+pub struct GitServer {
+    base: tempfile::TempDir,
+    daemon: Child,
+    daemon_port: u16,
+    http: Arc<tiny_http::Server>,
+    http_port: u16,
+    http_thread: Option<JoinHandle<()>>,
+    requests: Arc<Mutex<Vec<HttpRequest>>>,
+}
+
+impl GitServer {
+    /// Start both servers, anonymous access.
+    pub fn start() -> io::Result<GitServer> {
+        GitServer::start_inner(None)
+    }
+
+    /// Start both servers; HTTP requires this user and password (git:// stays open).
+    pub fn start_with_basic_auth(user: &str, password: &str) -> io::Result<GitServer> {
+        GitServer::start_inner(Some(format!(
+            "Basic {}",
+            STANDARD.encode(format!("{user}:{password}"))
+        )))
+    }
+
+    fn start_inner(expected_auth: Option<String>) -> io::Result<GitServer> {
+        let base = tempfile::tempdir()?;
+        let daemon_port = free_port()?;
+        let mut daemon = Command::new("git")
+            .arg("daemon")
+            .arg("--reuseaddr")
+            .arg("--export-all")
+            .arg("--informative-errors")
+            .arg("--listen=127.0.0.1")
+            .arg(format!("--port={daemon_port}"))
+            .arg(format!("--base-path={}", base.path().display()))
+            .arg(base.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        if let Err(err) = wait_for_port(daemon_port, &mut daemon) {
+            let _ = daemon.kill();
+            let _ = daemon.wait();
+            return Err(err);
+        }
+        let http = tiny_http::Server::http("127.0.0.1:0").map_err(io::Error::other)?;
+        let http_port = http
+            .server_addr()
+            .to_ip()
+            .map(|a| a.port())
+            .ok_or_else(|| io::Error::other("no port"))?;
+        let http = Arc::new(http);
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let backend = Backend {
+            root: base.path().to_path_buf(),
+            expected_auth,
+            requests: requests.clone(),
+        };
+        let server = http.clone();
+        let http_thread = std::thread::spawn(move || {
+            let backend = Arc::new(backend);
+            let mut workers = Vec::new();
+            for request in server.incoming_requests() {
+                let backend = backend.clone();
+                workers.push(std::thread::spawn(move || backend.serve(request)));
+            }
+            for worker in workers {
+                let _ = worker.join();
+            }
+        });
+        Ok(GitServer {
+            base,
+            daemon,
+            daemon_port,
+            http,
+            http_port,
+            http_thread: Some(http_thread),
+            requests,
+        })
+    }
+
+    /// The directory holding the bare repositories (`<name>.git`).
+    pub fn base_dir(&self) -> &Path {
+        self.base.path()
+    }
+
+    /// The bare repository's directory.
+    pub fn repo_path(&self, name: &str) -> PathBuf {
+        self.base.path().join(format!("{name}.git"))
+    }
+
+    /// `git://127.0.0.1:<port>/<name>.git`
+    pub fn git_url(&self, name: &str) -> String {
+        format!("git://127.0.0.1:{}/{name}.git", self.daemon_port)
+    }
+
+    /// `http://127.0.0.1:<port>/<name>.git`
+    pub fn http_url(&self, name: &str) -> String {
+        format!("http://127.0.0.1:{}/{name}.git", self.http_port)
+    }
+
+    /// `file:///…/<name>.git`
+    pub fn file_url(&self, name: &str) -> String {
+        format!("file://{}", self.repo_path(name).display())
+    }
+
+    /// Requests answered by the HTTP server so far.
+    pub fn http_requests(&self) -> Vec<HttpRequest> {
+        self.requests.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    /// Forget the logged requests.
+    pub fn clear_http_requests(&self) {
+        if let Ok(mut requests) = self.requests.lock() {
+            requests.clear();
+        }
+    }
+
+    /// Create an empty bare repository whose HEAD names `main`.
+    pub fn create_repo(&self, name: &str) -> io::Result<PathBuf> {
+        let path = self.repo_path(name);
+        let mut init = Command::new("git");
+        init.args(["init", "--quiet", "--bare", "--initial-branch=main"])
+            .arg(&path);
+        run(init)?;
+        Ok(path)
+    }
+
+    /// Delete the repository on the server.
+    pub fn delete_repo(&self, name: &str) -> io::Result<()> {
+        std::fs::remove_dir_all(self.repo_path(name))
+    }
+
+    /// Commit `changes` on top of `branch` (created if missing); returns the SHA.
+    pub fn commit(&self, name: &str, branch: &str, message: &str, changes: &[Change]) -> io::Result<String> {
+        let parent = self
+            .rev_parse(name, &format!("refs/heads/{branch}^{{commit}}"))
+            .ok();
+        self.commit_with_parent(name, branch, message, parent.as_deref(), changes)
+    }
+
+    /// Replace `branch` with a new root commit holding only `changes`: a force push.
+    pub fn force_push(
+        &self,
+        name: &str,
+        branch: &str,
+        message: &str,
+        changes: &[Change],
+    ) -> io::Result<String> {
+        self.commit_with_parent(name, branch, message, None, changes)
+    }
+
+    /// Commit the whole directory `tree` on top of `branch`, replacing its content.
+    pub fn commit_dir(&self, name: &str, branch: &str, message: &str, tree: &Path) -> io::Result<String> {
+        let repo = self.repo_path(name);
+        let index = tempfile::NamedTempFile::new()?;
+        let index_path = index.path().to_path_buf();
+        drop(index);
+        let env = [("GIT_INDEX_FILE", index_path.as_os_str())];
+        let mut add = command(&repo, &env);
+        add.arg("--work-tree")
+            .arg(tree)
+            .args(["add", "--all", "--force", "."]);
+        run(add)?;
+        let tree_sha = run(with_args(command(&repo, &env), &["write-tree"]))?;
+        let _ = std::fs::remove_file(&index_path);
+        let parent = self
+            .rev_parse(name, &format!("refs/heads/{branch}^{{commit}}"))
+            .ok();
+        self.finish_commit(name, branch, message, parent.as_deref(), &tree_sha)
+    }
+
+    /// Point `branch` at `sha` (any commit, forced).
+    pub fn set_branch(&self, name: &str, branch: &str, sha: &str) -> io::Result<()> {
+        run(with_args(
+            command(&self.repo_path(name), &[]),
+            &["update-ref", &format!("refs/heads/{branch}"), sha],
+        ))
+        .map(drop)
+    }
+
+    /// Delete `branch` on the server.
+    pub fn delete_branch(&self, name: &str, branch: &str) -> io::Result<()> {
+        run(with_args(
+            command(&self.repo_path(name), &[]),
+            &["update-ref", "-d", &format!("refs/heads/{branch}")],
+        ))
+        .map(drop)
+    }
+
+    /// Create or move `tag` to `sha`; annotated tags get a tag object.
+    pub fn tag(&self, name: &str, tag: &str, sha: &str, annotated: bool) -> io::Result<()> {
+        let mut args = vec!["tag", "--force"];
+        if annotated {
+            args.extend(["--annotate", "--message", "release"]);
+        }
+        args.extend([tag, sha]);
+        run(with_args(command(&self.repo_path(name), &[]), &args)).map(drop)
+    }
+
+    /// Point the repository's HEAD at `branch`.
+    pub fn set_head(&self, name: &str, branch: &str) -> io::Result<()> {
+        let target = format!("refs/heads/{branch}");
+        run(with_args(
+            command(&self.repo_path(name), &[]),
+            &["symbolic-ref", "HEAD", &target],
+        ))
+        .map(drop)
+    }
+
+    /// `git rev-parse --verify` in the bare repository.
+    pub fn rev_parse(&self, name: &str, rev: &str) -> io::Result<String> {
+        run(with_args(
+            command(&self.repo_path(name), &[]),
+            &["rev-parse", "--verify", "--quiet", rev],
+        ))
+    }
+
+    fn commit_with_parent(
+        &self,
+        name: &str,
+        branch: &str,
+        message: &str,
+        parent: Option<&str>,
+        changes: &[Change],
+    ) -> io::Result<String> {
+        let repo = self.repo_path(name);
+        let index = tempfile::NamedTempFile::new()?;
+        let index_path = index.path().to_path_buf();
+        drop(index);
+        let env = [("GIT_INDEX_FILE", index_path.as_os_str())];
+        match parent {
+            Some(parent) => run(with_args(command(&repo, &env), &["read-tree", parent]))?,
+            None => run(with_args(command(&repo, &env), &["read-tree", "--empty"]))?,
+        };
+        for change in changes {
+            let (mode, path, object) = match change {
+                Change::Write(path, bytes) => ("100644", path, self.hash_object(&repo, bytes)?),
+                Change::Symlink(path, target) => {
+                    ("120000", path, self.hash_object(&repo, target.as_bytes())?)
+                }
+                Change::Submodule(path, sha) => ("160000", path, sha.clone()),
+                Change::Delete(path) => {
+                    // update-index insists on a work tree; an empty one will do.
+                    let empty = tempfile::tempdir()?;
+                    let mut remove = command(&repo, &env);
+                    remove.arg("--work-tree").arg(empty.path()).args([
+                        "update-index",
+                        "--force-remove",
+                        "--",
+                        path,
+                    ]);
+                    run(remove)?;
+                    continue;
+                }
+            };
+            let info = format!("{mode},{object},{path}");
+            run(with_args(
+                command(&repo, &env),
+                &["update-index", "--add", "--cacheinfo", &info],
+            ))?;
+        }
+        let tree_sha = run(with_args(command(&repo, &env), &["write-tree"]))?;
+        let _ = std::fs::remove_file(&index_path);
+        self.finish_commit(name, branch, message, parent, &tree_sha)
+    }
+
+    fn hash_object(&self, repo: &Path, bytes: &[u8]) -> io::Result<String> {
+        let mut child = command(repo, &[])
+            .args(["hash-object", "-w", "--stdin"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()?;
+        child
+            .stdin
+            .take()
+            .ok_or_else(|| io::Error::other("no stdin"))?
+            .write_all(bytes)?;
+        let output = child.wait_with_output()?;
+        check(&output).map(|out| out.trim().to_string())
+    }
+
+    fn finish_commit(
+        &self,
+        name: &str,
+        branch: &str,
+        message: &str,
+        parent: Option<&str>,
+        tree: &str,
+    ) -> io::Result<String> {
+        let repo = self.repo_path(name);
+        let mut args = vec!["commit-tree", tree, "-m", message];
+        if let Some(parent) = parent {
+            args.extend(["-p", parent]);
+        }
+        let sha = run(with_args(command(&repo, &[]), &args))?;
+        self.set_branch(name, branch, &sha)?;
+        Ok(sha)
+    }
+}
+
+impl Drop for GitServer {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+        self.http.unblock();
+        if let Some(thread) = self.http_thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Serves one smart-HTTP request through `git http-backend` (CGI).
+struct Backend {
+    root: PathBuf,
+    expected_auth: Option<String>,
+    requests: Arc<Mutex<Vec<HttpRequest>>>,
+}
+
+impl Backend {
+    fn serve(&self, mut request: tiny_http::Request) {
+        let url = request.url().to_string();
+        let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+        let (path, query) = (path.to_string(), query.to_string());
+        let header = |name: &'static str| header_value(&request, name);
+        let authorized = self
+            .expected_auth
+            .as_ref()
+            .is_none_or(|want| header("Authorization").as_ref() == Some(want));
+        let (status, response) = if authorized {
+            let mut body = Vec::new();
+            let cgi = match request.as_reader().read_to_end(&mut body) {
+                Ok(_) => self.run_cgi(&request, &path, &query, &body),
+                Err(err) => Err(err),
+            };
+            match cgi {
+                Ok((status, headers, body)) => {
+                    let mut response = tiny_http::Response::from_data(body).with_status_code(status);
+                    for (name, value) in headers {
+                        if let Ok(h) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+                            response.add_header(h);
+                        }
+                    }
+                    (status, response)
+                }
+                Err(err) => (
+                    500,
+                    tiny_http::Response::from_data(err.to_string().into_bytes()).with_status_code(500),
+                ),
+            }
+        } else {
+            let mut response =
+                tiny_http::Response::from_data(b"auth required".to_vec()).with_status_code(401);
+            if let Ok(h) =
+                tiny_http::Header::from_bytes(&b"WWW-Authenticate"[..], &b"Basic realm=\"git\""[..])
+            {
+                response.add_header(h);
+            }
+            (401, response)
+        };
+        let method = request.method().to_string();
+        if let Ok(mut log) = self.requests.lock() {
+            log.push(HttpRequest {
+                method,
+                path,
+                query,
+                status,
+            });
+        }
+        let _ = request.respond(response);
+    }
+
+    fn run_cgi(
+        &self,
+        request: &tiny_http::Request,
+        path: &str,
+        query: &str,
+        body: &[u8],
+    ) -> io::Result<(u16, Vec<(String, String)>, Vec<u8>)> {
+        let header = |name: &'static str| header_value(request, name);
+        let mut cgi = Command::new("git");
+        cgi.arg("http-backend")
+            .env("GIT_PROJECT_ROOT", &self.root)
+            .env("GIT_HTTP_EXPORT_ALL", "1")
+            .env("REQUEST_METHOD", request.method().as_str())
+            .env("PATH_INFO", path)
+            .env("QUERY_STRING", query)
+            .env("CONTENT_LENGTH", body.len().to_string())
+            .env("REMOTE_ADDR", "127.0.0.1")
+            .env(
+                "REMOTE_USER",
+                if self.expected_auth.is_some() { "git" } else { "" },
+            )
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        for (name, var) in [
+            ("Content-Type", "CONTENT_TYPE"),
+            ("Git-Protocol", "HTTP_GIT_PROTOCOL"),
+        ] {
+            if let Some(value) = header(name) {
+                cgi.env(var, value);
+            }
+        }
+        if let Some(encoding) = header("Content-Encoding") {
+            cgi.env("HTTP_CONTENT_ENCODING", encoding);
+        }
+        let mut child = cgi.spawn()?;
+        let mut stdin = child.stdin.take().ok_or_else(|| io::Error::other("no stdin"))?;
+        let input = body.to_vec();
+        let writer = std::thread::spawn(move || stdin.write_all(&input));
+        let output = child.wait_with_output()?;
+        let _ = writer.join();
+        Ok(parse_cgi(&output.stdout))
+    }
+}
+
+fn header_value(request: &tiny_http::Request, name: &'static str) -> Option<String> {
+    request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv(name))
+        .map(|h| h.value.as_str().to_string())
+}
+
+/// Split CGI output into status, headers and body.
+fn parse_cgi(raw: &[u8]) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").map(|i| (i, 4));
+    let split = split.or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|i| (i, 2)));
+    let Some((end, sep)) = split else {
+        return (502, Vec::new(), raw.to_vec());
+    };
+    let mut status = 200;
+    let mut headers = Vec::new();
+    for line in String::from_utf8_lossy(&raw[..end]).lines() {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim().to_string();
+        if name.eq_ignore_ascii_case("Status") {
+            status = value
+                .split_whitespace()
+                .next()
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(500);
+        } else {
+            headers.push((name.to_string(), value));
+        }
+    }
+    (status, headers, raw[end + sep..].to_vec())
+}
+
+fn free_port() -> io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Wait until something accepts on the port, or the child exits, or the deadline passes.
+fn wait_for_port(port: u16, child: &mut Child) -> io::Result<()> {
+    let deadline = Instant::now() + START_DEADLINE;
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    loop {
+        if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+            return Ok(());
+        }
+        if let Some(status) = child.try_wait()? {
+            return Err(io::Error::other(format!(
+                "server exited before listening: {status}"
+            )));
+        }
+        if Instant::now() > deadline {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("nothing listening on port {port}"),
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `git --git-dir=<repo>` with a fixed identity and no user config.
+fn command(repo: &Path, env: &[(&str, &std::ffi::OsStr)]) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.arg("--git-dir").arg(repo);
+    cmd.env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "Driftless Test")
+        .env("GIT_AUTHOR_EMAIL", "test@driftless.invalid")
+        .env("GIT_COMMITTER_NAME", "Driftless Test")
+        .env("GIT_COMMITTER_EMAIL", "test@driftless.invalid");
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    cmd
+}
+
+fn with_args(mut cmd: Command, args: &[&str]) -> Command {
+    cmd.args(args);
+    cmd
+}
+
+fn run(mut cmd: Command) -> io::Result<String> {
+    let output = cmd.stdin(Stdio::null()).output()?;
+    check(&output).map(|out| out.trim().to_string())
+}
+
+fn check(output: &std::process::Output) -> io::Result<String> {
+    if output.status.success() {
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    } else {
+        Err(io::Error::other(format!(
+            "git failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        )))
+    }
+}
