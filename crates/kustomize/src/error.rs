@@ -107,6 +107,14 @@ pub enum Error {
         /// What it would need (helm, exec, network, ...).
         needs: &'static str,
     },
+    /// A kustomization field the renderer does not handle yet.
+    #[error("'{feature}' (in the kustomization in '{}') is not implemented yet", file.display())]
+    NotImplemented {
+        /// The kustomization field.
+        feature: &'static str,
+        /// The kustomization directory.
+        file: PathBuf,
+    },
     /// A resource document that is not a Kubernetes object.
     #[error("invalid resource in '{}': {message}", file.display())]
     InvalidResource {
@@ -174,6 +182,7 @@ impl Error {
             Error::Cycle { .. } => "KustomizationCycle",
             Error::DuplicateId { .. } => "DuplicateResourceId",
             Error::Unsupported { .. } => "UnsupportedFeature",
+            Error::NotImplemented { .. } => "NotImplemented",
             Error::InvalidResource { .. } => "InvalidResource",
             Error::Generator { .. } => "GeneratorFailed",
             Error::Patch { .. } => "PatchFailed",

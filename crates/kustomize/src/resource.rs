@@ -48,6 +48,8 @@ pub struct Origin {
     pub repo: Option<String>,
     /// Git ref of `repo`.
     pub git_ref: Option<String>,
+    /// The kustomization file that configured the generator or transformer.
+    pub configured_in: Option<String>,
     /// The generator or transformer config that produced or changed it.
     pub config_kind: Option<String>,
     /// Its `metadata.name`.

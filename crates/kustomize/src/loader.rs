@@ -1,0 +1,252 @@
+//! Reading files for one build: path resolution, load restrictions, the set
+//! of files read, and a parse cache so every file is parsed once per build
+//! however many overlays include it.
+//!
+//! Root-only restriction (kustomize's default): a file a kustomization reads
+//! (resource file, patch, generator source, ...) must resolve, symlinks
+//! followed, inside that kustomization's directory. Directories of other
+//! kustomizations may be anywhere (`../base`), like kustomize.
+
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
+
+use crate::error::Error;
+use crate::fs::{EntryKind, FileSystem};
+use crate::yaml::Node;
+
+/// Files larger than this are refused (a kustomization input is never this big).
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The file names kustomize recognises, in its order.
+pub const KUSTOMIZATION_FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// Where files may be read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LoadRestrictions {
+    /// Only inside the directory of the kustomization that reads them (default).
+    #[default]
+    RootOnly,
+    /// Anywhere in the file system.
+    None,
+}
+
+/// The per-build reader.
+pub struct Loader<'a> {
+    fs: &'a dyn FileSystem,
+    restrictions: LoadRestrictions,
+    files_read: RefCell<BTreeSet<PathBuf>>,
+    bytes: RefCell<HashMap<PathBuf, Rc<[u8]>>>,
+    docs: RefCell<HashMap<PathBuf, Rc<Vec<Node>>>>,
+}
+
+impl<'a> Loader<'a> {
+    /// A loader over `fs`.
+    pub fn new(fs: &'a dyn FileSystem, restrictions: LoadRestrictions) -> Loader<'a> {
+        Loader {
+            fs,
+            restrictions,
+            files_read: RefCell::default(),
+            bytes: RefCell::default(),
+            docs: RefCell::default(),
+        }
+    }
+
+    /// The files read so far (canonical paths).
+    pub fn into_files_read(self) -> BTreeSet<PathBuf> {
+        self.files_read.into_inner()
+    }
+
+    /// Resolves `rel` against `dir` to a canonical existing directory.
+    pub fn confirm_dir(&self, dir: &Path, rel: &str) -> Result<PathBuf, Error> {
+        let joined = clean(&dir.join(rel));
+        let real = self
+            .fs
+            .canonicalize(&joined)
+            .map_err(|_| Error::Missing { path: joined.clone() })?;
+        match self.fs.kind(&real) {
+            Some(EntryKind::Dir) => Ok(real),
+            Some(EntryKind::File) => Err(Error::Invalid {
+                what: "path",
+                file: joined,
+                message: "must build at directory: not a valid directory".into(),
+            }),
+            None => Err(Error::Missing { path: joined }),
+        }
+    }
+
+    /// What `rel` (relative to `dir`) is, without reading it.
+    pub fn kind(&self, dir: &Path, rel: &str) -> Option<EntryKind> {
+        let joined = clean(&dir.join(rel));
+        self.fs.canonicalize(&joined).ok().and_then(|p| self.fs.kind(&p))
+    }
+
+    /// Resolves a file `rel` that the kustomization in `dir` reads, enforcing
+    /// the load restrictions; returns the canonical path.
+    pub fn resolve_file(&self, dir: &Path, rel: &str) -> Result<PathBuf, Error> {
+        let joined = clean(&dir.join(rel));
+        let real = self
+            .fs
+            .canonicalize(&joined)
+            .map_err(|_| Error::Missing { path: joined.clone() })?;
+        if self.restrictions == LoadRestrictions::RootOnly && !real.starts_with(dir) {
+            return Err(Error::OutsideRoot {
+                path: joined,
+                root: dir.to_path_buf(),
+            });
+        }
+        match self.fs.kind(&real) {
+            Some(EntryKind::File) => Ok(real),
+            Some(EntryKind::Dir) => Err(Error::Invalid {
+                what: "path",
+                file: joined,
+                message: "is a directory, expected a file".into(),
+            }),
+            None => Err(Error::Missing { path: joined }),
+        }
+    }
+
+    /// The bytes of file `rel` read by the kustomization in `dir`.
+    pub fn read_file(&self, dir: &Path, rel: &str) -> Result<Rc<[u8]>, Error> {
+        let path = self.resolve_file(dir, rel)?;
+        self.read_resolved(&path)
+    }
+
+    /// The bytes of an already resolved (canonical) file, cached.
+    pub fn read_resolved(&self, path: &Path) -> Result<Rc<[u8]>, Error> {
+        if let Some(hit) = self.bytes.borrow().get(path) {
+            return Ok(hit.clone());
+        }
+        let bytes: Rc<[u8]> = self
+            .fs
+            .read(path)
+            .map_err(|e| Error::Read {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?
+            .into();
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(Error::TooLarge {
+                path: path.to_path_buf(),
+                size: bytes.len() as u64,
+                limit: MAX_FILE_BYTES,
+            });
+        }
+        self.files_read.borrow_mut().insert(path.to_path_buf());
+        self.bytes.borrow_mut().insert(path.to_path_buf(), bytes.clone());
+        Ok(bytes)
+    }
+
+    /// The YAML documents of an already resolved file, parsed once per build.
+    pub fn read_docs(&self, path: &Path) -> Result<Rc<Vec<Node>>, Error> {
+        if let Some(hit) = self.docs.borrow().get(path) {
+            return Ok(hit.clone());
+        }
+        let bytes = self.read_resolved(path)?;
+        let docs = Rc::new(parse_yaml(path, &bytes)?);
+        self.docs.borrow_mut().insert(path.to_path_buf(), docs.clone());
+        Ok(docs)
+    }
+
+    /// The kustomization file of directory `dir` (canonical), if exactly one exists.
+    pub fn find_kustomization(&self, dir: &Path) -> Result<PathBuf, Error> {
+        let mut found = None;
+        for name in KUSTOMIZATION_FILE_NAMES {
+            let candidate = dir.join(name);
+            if self.fs.kind(&candidate) == Some(EntryKind::File) {
+                if found.is_some() {
+                    return Err(Error::MultipleKustomizations {
+                        dir: dir.to_path_buf(),
+                    });
+                }
+                found = Some(candidate);
+            }
+        }
+        let path = found.ok_or_else(|| Error::NoKustomization {
+            dir: dir.to_path_buf(),
+        })?;
+        self.fs.canonicalize(&path).map_err(|e| Error::Read {
+            path,
+            message: e.to_string(),
+        })
+    }
+}
+
+/// Parses a file's YAML documents; the bytes must be UTF-8.
+pub fn parse_yaml(path: &Path, bytes: &[u8]) -> Result<Vec<Node>, Error> {
+    let text = std::str::from_utf8(bytes).map_err(|e| Error::Yaml {
+        file: path.to_path_buf(),
+        message: format!("not UTF-8: {e}"),
+    })?;
+    crate::yaml::parse_documents(text).map_err(|e| Error::Yaml {
+        file: path.to_path_buf(),
+        message: e.to_string(),
+    })
+}
+
+/// Lexically removes `.` and `..` (like Go's `filepath.Clean`); `..` at the root stays at the root.
+pub fn clean(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(".."),
+            },
+            other => out.push(other.as_os_str()),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        out
+    }
+}
+
+/// True for resources kustomize would fetch over the network (git or HTTP).
+pub fn is_remote(entry: &str) -> bool {
+    const PREFIXES: [&str; 9] = [
+        "http://",
+        "https://",
+        "git@",
+        "ssh://",
+        "git::",
+        "file://",
+        "github.com/",
+        "gitlab.com/",
+        "bitbucket.org/",
+    ];
+    PREFIXES.iter().any(|p| entry.starts_with(p)) || entry.contains("?ref=") || entry.contains(".git//")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleans_like_go() {
+        let cases = [
+            ("/a/b/../c", "/a/c"),
+            ("/a/./b/", "/a/b"),
+            ("/../x", "/x"),
+            ("a/../..", ".."),
+        ];
+        for (input, want) in cases {
+            assert_eq!(clean(Path::new(input)), PathBuf::from(want), "{input}");
+        }
+    }
+
+    #[test]
+    fn remote_entries() {
+        assert!(is_remote("https://github.com/org/repo//base?ref=v1"));
+        assert!(is_remote("github.com/org/repo/base"));
+        assert!(is_remote("git@github.com:org/repo.git"));
+        assert!(!is_remote("../base"));
+        assert!(!is_remote("deployment.yaml"));
+    }
+}

@@ -1,0 +1,371 @@
+//! Accumulating one kustomization (kustomize `internal/target`): resources
+//! (files and nested kustomizations) → extra field-spec configurations and
+//! CRDs → generators → components → builtin transformers → vars.
+//!
+//! A component runs on everything its parent accumulated so far; a nested
+//! kustomization is accumulated on its own and then appended.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::fix;
+use crate::fs::EntryKind;
+use crate::generate;
+use crate::kustomization::{Kustomization, Var};
+use crate::loader::{self, Loader};
+use crate::resid::{Gvk, ResId};
+use crate::resmap::ResMap;
+use crate::resource::{Origin, Resource};
+use crate::transform;
+use crate::yaml::Node;
+
+/// What a kustomization contributes: its resources plus the configuration
+/// later steps need (extra field specs, vars).
+#[derive(Debug, Default)]
+pub struct Accumulator {
+    /// The resources, in order.
+    pub resources: ResMap,
+    /// `configurations` files and CRD documents (`crds`), in order, for the field-spec tables.
+    pub configs: Vec<ConfigSource>,
+    /// `vars` declared so far.
+    pub vars: Vec<Var>,
+}
+
+/// A document that extends the field-spec tables.
+#[derive(Debug, Clone)]
+pub enum ConfigSource {
+    /// A `configurations:` file (a TransformerConfig document).
+    Configuration(Node),
+    /// A `crds:` file document (a CRD or OpenAPI definitions).
+    Crd(Node),
+}
+
+/// A loaded kustomization file.
+#[derive(Debug, Clone)]
+pub struct KustFile {
+    /// The directory (canonical): the root for its relative paths.
+    pub dir: PathBuf,
+    /// The kustomization file's name within `dir`.
+    pub file_name: String,
+    /// Its content, fixed up.
+    pub k: Kustomization,
+}
+
+/// State shared by the whole build.
+pub struct Ctx<'l, 'a> {
+    /// The file reader.
+    pub loader: &'l Loader<'a>,
+    /// `buildMetadata` of the top kustomization (inherited by everything below).
+    pub build_metadata: Vec<String>,
+    /// Kustomization directories being accumulated (cycle detection).
+    stack: Vec<PathBuf>,
+}
+
+impl<'l, 'a> Ctx<'l, 'a> {
+    /// A context for a build with the given top-level `buildMetadata`.
+    pub fn new(loader: &'l Loader<'a>, build_metadata: Vec<String>) -> Ctx<'l, 'a> {
+        Ctx {
+            loader,
+            build_metadata,
+            stack: Vec::new(),
+        }
+    }
+
+    fn tracks_origin(&self) -> bool {
+        !self.build_metadata.is_empty()
+    }
+}
+
+/// Reads and fixes the kustomization in `dir`.
+pub fn load_kustomization(loader: &Loader<'_>, dir: &Path) -> Result<KustFile, Error> {
+    let path = loader.find_kustomization(dir)?;
+    let docs = loader.read_docs(&path)?;
+    let empty = Node::map();
+    let node = docs.first().unwrap_or(&empty);
+    let k = Kustomization::from_node(node, &path)?;
+    let k = fix::fix(k, &path)?;
+    refuse_external(&k, &path)?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(KustFile {
+        dir: dir.to_path_buf(),
+        file_name,
+        k,
+    })
+}
+
+/// Features that need a program or the network are refused, naming the field.
+fn refuse_external(k: &Kustomization, file: &Path) -> Result<(), Error> {
+    let refuse = |feature: &str, needs: &'static str| {
+        Err(Error::Unsupported {
+            feature: feature.to_owned(),
+            file: file.to_path_buf(),
+            needs,
+        })
+    };
+    if !k.helm_charts.is_empty() || !k.helm_chart_inflation_generator.is_empty() {
+        return refuse("helmCharts", "the helm program");
+    }
+    if !k.generators.is_empty() {
+        return refuse("generators", "generator plugins");
+    }
+    if !k.transformers.is_empty() {
+        return refuse("transformers", "transformer plugins");
+    }
+    if !k.validators.is_empty() {
+        return refuse("validators", "validator plugins");
+    }
+    if let Some(remote) = k
+        .resources
+        .iter()
+        .chain(&k.components)
+        .find(|r| loader::is_remote(r))
+    {
+        return refuse(&format!("remote resource '{remote}'"), "network access");
+    }
+    Ok(())
+}
+
+/// Accumulates the kustomization at `kt` on top of `acc` (empty for a
+/// resource kustomization, the parent's for a component).
+pub fn accumulate(
+    ctx: &mut Ctx<'_, '_>,
+    kt: &KustFile,
+    mut acc: Accumulator,
+    origin: &Option<String>,
+) -> Result<Accumulator, Error> {
+    ctx.stack.push(kt.dir.clone());
+    let result = accumulate_inner(ctx, kt, &mut acc, origin);
+    ctx.stack.pop();
+    result.map(|()| acc)
+}
+
+fn accumulate_inner(
+    ctx: &mut Ctx<'_, '_>,
+    kt: &KustFile,
+    acc: &mut Accumulator,
+    origin: &Option<String>,
+) -> Result<(), Error> {
+    for entry in &kt.k.resources {
+        accumulate_resource(ctx, kt, acc, entry, origin)?;
+    }
+    for entry in &kt.k.configurations {
+        let path = ctx.loader.resolve_file(&kt.dir, entry)?;
+        for doc in ctx.loader.read_docs(&path)?.iter() {
+            acc.configs.push(ConfigSource::Configuration(doc.clone()));
+        }
+    }
+    for entry in &kt.k.crds {
+        let path = ctx.loader.resolve_file(&kt.dir, entry)?;
+        for doc in ctx.loader.read_docs(&path)?.iter() {
+            acc.configs.push(ConfigSource::Crd(doc.clone()));
+        }
+    }
+    for (kind, mut generated) in generate::generate_all(ctx.loader, &kt.dir, &kt.k)? {
+        if ctx.tracks_origin() {
+            generated.origin = Some(Origin {
+                configured_in: Some(join_origin(origin, &kt.file_name)),
+                config_api_version: Some("builtin".into()),
+                config_kind: Some(kind.plugin_kind().into()),
+                ..Origin::default()
+            });
+        }
+        generate::absorb(&mut acc.resources, generated)?;
+    }
+    for entry in &kt.k.components {
+        let dir = enter_dir(ctx, &kt.dir, entry)?;
+        let sub = load_kustomization(ctx.loader, &dir)?;
+        if !sub.k.is_component() {
+            return Err(Error::Invalid {
+                what: "Component",
+                file: dir,
+                message: format!("expected kind 'Component' but got '{}'", sub.k.kind),
+            });
+        }
+        let sub_origin = origin_for(ctx, origin, entry);
+        *acc = accumulate(ctx, &sub, std::mem::take(acc), &sub_origin)?;
+    }
+    transform::run_builtin(acc, &kt.k, &kt.dir, ctx.loader)?;
+    merge_vars(acc, &kt.k.vars)
+}
+
+fn origin_for(ctx: &Ctx<'_, '_>, origin: &Option<String>, entry: &str) -> Option<String> {
+    ctx.tracks_origin().then(|| join_origin(origin, entry))
+}
+
+/// `filepath.Join(origin, entry)`.
+fn join_origin(origin: &Option<String>, entry: &str) -> String {
+    let joined = Path::new(origin.as_deref().unwrap_or("")).join(entry);
+    let cleaned = loader::clean(&joined);
+    cleaned.to_string_lossy().into_owned()
+}
+
+fn accumulate_resource(
+    ctx: &mut Ctx<'_, '_>,
+    kt: &KustFile,
+    acc: &mut Accumulator,
+    entry: &str,
+    origin: &Option<String>,
+) -> Result<(), Error> {
+    let wrap = |e: Error| Error::Accumulating {
+        path: PathBuf::from(entry),
+        source: Box::new(e),
+    };
+    match ctx.loader.kind(&kt.dir, entry) {
+        Some(EntryKind::Dir) => {
+            let dir = enter_dir(ctx, &kt.dir, entry).map_err(wrap)?;
+            let sub = load_kustomization(ctx.loader, &dir).map_err(wrap)?;
+            if sub.k.is_component() {
+                return Err(wrap(Error::Invalid {
+                    what: "Kustomization",
+                    file: dir,
+                    message: "expected kind != 'Component'".into(),
+                }));
+            }
+            let sub_origin = origin_for(ctx, origin, entry);
+            let sub_acc = accumulate(ctx, &sub, Accumulator::default(), &sub_origin).map_err(wrap)?;
+            acc.resources.append_all(sub_acc.resources)?;
+            acc.configs.extend(sub_acc.configs);
+            merge_var_set(&mut acc.vars, sub_acc.vars)
+        }
+        Some(EntryKind::File) => {
+            let path = ctx.loader.resolve_file(&kt.dir, entry).map_err(wrap)?;
+            let docs = ctx.loader.read_docs(&path).map_err(wrap)?;
+            let file_origin = origin_for(ctx, origin, entry).map(|p| Origin {
+                path: Some(p),
+                ..Origin::default()
+            });
+            for node in resources_from_docs(&docs, &path)? {
+                let mut resource = Resource::new(node);
+                resource.origin = file_origin.clone();
+                acc.resources.append(resource)?;
+            }
+            Ok(())
+        }
+        None => Err(wrap(Error::Missing {
+            path: loader::clean(&kt.dir.join(entry)),
+        })),
+    }
+}
+
+/// Resolves a kustomization directory and checks for cycles: a directory
+/// that contains (or is) one being accumulated cannot be entered.
+fn enter_dir(ctx: &Ctx<'_, '_>, from: &Path, entry: &str) -> Result<PathBuf, Error> {
+    let dir = ctx.loader.confirm_dir(from, entry)?;
+    if ctx.stack.iter().any(|visited| visited.starts_with(&dir)) {
+        return Err(Error::Cycle { dir });
+    }
+    Ok(dir)
+}
+
+/// Documents → objects: empty documents dropped, `*List` kinds with `items`
+/// expanded (items go after the file's other documents, like kustomize),
+/// each object checked for `kind` and `metadata.name`.
+pub fn resources_from_docs(docs: &[Node], file: &Path) -> Result<Vec<Node>, Error> {
+    let mut queue: std::collections::VecDeque<Node> = docs.iter().cloned().collect();
+    let mut out = Vec::new();
+    while let Some(node) = queue.pop_front() {
+        if is_empty_doc(&node) {
+            continue;
+        }
+        let invalid = |message: String| Error::InvalidResource {
+            file: file.to_path_buf(),
+            message,
+        };
+        let Some(map) = node.as_map() else {
+            return Err(invalid("a document is not a mapping".into()));
+        };
+        let kind = map
+            .get("kind")
+            .and_then(|k| k.as_scalar())
+            .map(|s| s.text.clone())
+            .unwrap_or_default();
+        if kind.is_empty() {
+            return Err(invalid("missing kind in object".into()));
+        }
+        if kind.ends_with("List") {
+            match map.get("items") {
+                Some(Node::Seq(items)) => {
+                    queue.extend(items.iter().cloned());
+                    continue;
+                }
+                Some(items) if items.is_null() => continue,
+                Some(_) => return Err(invalid(format!("expected array in {kind}/items"))),
+                None => {}
+            }
+        } else if node
+            .get_path(&["metadata", "name"])
+            .and_then(|n| n.as_scalar())
+            .is_none_or(|s| s.text.is_empty())
+        {
+            return Err(invalid(format!("missing metadata.name in object of kind {kind}")));
+        }
+        out.push(node);
+    }
+    Ok(out)
+}
+
+fn is_empty_doc(node: &Node) -> bool {
+    match node {
+        Node::Map(m) => m.is_empty(),
+        other => other.is_null(),
+    }
+}
+
+/// kustomize's `MergeVars`: each var marks the object it reads (found by any
+/// of its ids) and joins the set; a repeated name is an error.
+fn merge_vars(acc: &mut Accumulator, vars: &[Var]) -> Result<(), Error> {
+    for var in vars {
+        let api_version = if var.objref.api_version.is_empty() {
+            Gvk::new(&var.objref.group, &var.objref.version, &var.objref.kind)
+        } else {
+            Gvk::from_api_version(&var.objref.api_version, &var.objref.kind)
+        };
+        let target = ResId::new(api_version, &var.objref.name, &var.objref.namespace);
+        let strict = !target.namespace.is_empty() || target.gvk.is_cluster_scoped();
+        let hits: Vec<usize> = acc
+            .resources
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                r.all_ids().iter().any(|id| {
+                    if strict {
+                        id == &target
+                    } else {
+                        id.gvkn_equals(&target)
+                    }
+                })
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if hits.len() > 1 {
+            return Err(Error::Transform {
+                transformer: "vars",
+                message: format!(
+                    "found {} resId matches for var {} (unable to disambiguate)",
+                    hits.len(),
+                    var.name
+                ),
+            });
+        }
+        if let Some(r) = hits.first().and_then(|i| acc.resources.get_mut(*i)) {
+            r.ref_var_names.push(var.name.clone());
+        }
+    }
+    merge_var_set(&mut acc.vars, vars.to_vec())
+}
+
+fn merge_var_set(set: &mut Vec<Var>, incoming: Vec<Var>) -> Result<(), Error> {
+    for var in incoming {
+        if set.iter().any(|v| v.name == var.name) {
+            return Err(Error::Transform {
+                transformer: "vars",
+                message: format!("var '{}' already encountered", var.name),
+            });
+        }
+        set.push(var);
+    }
+    Ok(())
+}

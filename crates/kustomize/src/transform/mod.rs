@@ -1,0 +1,116 @@
+//! The builtin transformers a kustomization configures, run in kustomize's
+//! fixed order (`configureBuiltinTransformers`). Each transformer is its own
+//! module with an `apply` over the resources plus its config.
+
+#[cfg(feature = "pipeline")]
+pub mod patches;
+
+use crate::kustomization::Kustomization;
+
+/// One builtin transformer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Builtin {
+    /// `patchesStrategicMerge`.
+    PatchStrategicMerge,
+    /// `patches`.
+    Patch,
+    /// `namespace`.
+    Namespace,
+    /// `namePrefix`.
+    Prefix,
+    /// `nameSuffix`.
+    Suffix,
+    /// `labels` then `commonLabels`.
+    Label,
+    /// `commonAnnotations`.
+    Annotations,
+    /// `patchesJson6902`.
+    PatchJson6902,
+    /// `replicas`.
+    ReplicaCount,
+    /// `images`.
+    ImageTag,
+    /// `replacements`.
+    Replacement,
+}
+
+/// kustomize's order; user `transformers:` would run after these.
+pub const BUILTIN_ORDER: [Builtin; 11] = [
+    Builtin::PatchStrategicMerge,
+    Builtin::Patch,
+    Builtin::Namespace,
+    Builtin::Prefix,
+    Builtin::Suffix,
+    Builtin::Label,
+    Builtin::Annotations,
+    Builtin::PatchJson6902,
+    Builtin::ReplicaCount,
+    Builtin::ImageTag,
+    Builtin::Replacement,
+];
+
+impl Builtin {
+    /// The kustomization field that configures it.
+    pub fn field(self) -> &'static str {
+        match self {
+            Builtin::PatchStrategicMerge => "patchesStrategicMerge",
+            Builtin::Patch => "patches",
+            Builtin::Namespace => "namespace",
+            Builtin::Prefix => "namePrefix",
+            Builtin::Suffix => "nameSuffix",
+            Builtin::Label => "labels",
+            Builtin::Annotations => "commonAnnotations",
+            Builtin::PatchJson6902 => "patchesJson6902",
+            Builtin::ReplicaCount => "replicas",
+            Builtin::ImageTag => "images",
+            Builtin::Replacement => "replacements",
+        }
+    }
+
+    /// True when `k` configures this transformer.
+    pub fn is_configured(self, k: &Kustomization) -> bool {
+        match self {
+            Builtin::PatchStrategicMerge => !k.patches_strategic_merge.is_empty(),
+            Builtin::Patch => !k.patches.is_empty(),
+            Builtin::Namespace => !k.namespace.is_empty(),
+            Builtin::Prefix => !k.name_prefix.is_empty(),
+            Builtin::Suffix => !k.name_suffix.is_empty(),
+            Builtin::Label => !k.labels.is_empty() || !k.common_labels.is_empty(),
+            Builtin::Annotations => !k.common_annotations.is_empty(),
+            Builtin::PatchJson6902 => !k.patches_json6902.is_empty(),
+            Builtin::ReplicaCount => !k.replicas.is_empty(),
+            Builtin::ImageTag => !k.images.is_empty(),
+            Builtin::Replacement => !k.replacements.is_empty(),
+        }
+    }
+}
+
+/// Runs every configured builtin transformer of `k` (in directory `dir`) over the accumulation.
+#[cfg(feature = "pipeline")]
+pub fn run_builtin(
+    acc: &mut crate::target::Accumulator,
+    k: &Kustomization,
+    dir: &std::path::Path,
+    loader: &crate::loader::Loader<'_>,
+) -> Result<(), crate::error::Error> {
+    use crate::error::Error;
+    for builtin in BUILTIN_ORDER {
+        if !builtin.is_configured(k) {
+            continue;
+        }
+        let resources = &mut acc.resources;
+        match builtin {
+            Builtin::PatchStrategicMerge => patches::apply_strategic_merge_files(resources, k, dir, loader)?,
+            Builtin::Patch => patches::apply_patches(resources, &k.patches, dir, loader)?,
+            Builtin::PatchJson6902 => patches::apply_json6902(resources, &k.patches_json6902, dir, loader)?,
+            other => {
+                return Err(Error::NotImplemented {
+                    feature: other.field(),
+                    file: dir.to_path_buf(),
+                });
+            }
+        }
+        acc.resources.reindex();
+    }
+    Ok(())
+}
