@@ -139,11 +139,13 @@ impl RepoCache {
     /// repository share one fetch; on failure the mirror keeps what it had.
     pub async fn fetch(&self, url: &str, options: &FetchOptions) -> Result<FetchOutcome, GitError> {
         let entry = self.entry(url)?;
+        // This caller's URL, not the entry's: user:password in it belong to this call.
+        let call_url = RepoUrl::parse(url)?;
         let requested = Instant::now();
         let timeout = options.timeout.unwrap_or(self.config.fetch_timeout);
         let cancel = options.cancel.clone().unwrap_or_default();
         let abort = Arc::new(AtomicBool::new(false));
-        let work = self.fetch_coalesced(entry.clone(), requested, options, abort.clone());
+        let work = self.fetch_coalesced(entry.clone(), call_url, requested, options, abort.clone());
         let result = tokio::select! {
             result = work => result,
             () = tokio::time::sleep(timeout) => Err(GitError::FetchTimeout { url: entry.redacted(), after: timeout }),
@@ -165,6 +167,7 @@ impl RepoCache {
     async fn fetch_coalesced(
         &self,
         entry: Arc<RepoEntry>,
+        url: RepoUrl,
         requested: Instant,
         options: &FetchOptions,
         abort: Arc<AtomicBool>,
@@ -193,13 +196,7 @@ impl RepoCache {
         // The record's guard moves into the blocking task, so the mirror stays
         // locked until libgit2 is really done, even if our caller gave up.
         let task = tokio::task::spawn_blocking(move || {
-            let result = mirror::fetch(
-                &task_entry.dir,
-                &task_entry.url,
-                credentials.as_ref(),
-                &known_hosts,
-                &abort,
-            );
+            let result = mirror::fetch(&task_entry.dir, &url, credentials.as_ref(), &known_hosts, &abort);
             let now = Instant::now();
             record.finished = Some(now);
             record.result = Some(result.clone());

@@ -134,7 +134,7 @@ impl Snapshot {
             }
             match node.kind {
                 NodeKind::Tree => {}
-                NodeKind::Submodule => return Err(self.submodule_error(&resolved)),
+                NodeKind::Submodule => return Err(self.submodule_error(path, &resolved)),
                 _ => return Err(self.error(io::ErrorKind::NotADirectory, &shown, "not a directory")),
             }
             let listing = self.listing(inner, &resolved, node.oid)?;
@@ -215,13 +215,12 @@ impl Snapshot {
         Ok(listing)
     }
 
-    fn submodule_error(&self, resolved: &[String]) -> io::Error {
-        let path = format!("/{}", resolved.join("/"));
-        self.error(
-            io::ErrorKind::Unsupported,
-            &path,
-            "is a git submodule; submodules are not supported",
-        )
+    fn submodule_error(&self, shown: &Path, resolved: &[String]) -> io::Error {
+        let why = format!(
+            "/{} is a git submodule; submodules are not supported",
+            resolved.join("/")
+        );
+        self.error(io::ErrorKind::Unsupported, &shown.display().to_string(), &why)
     }
 }
 
@@ -233,7 +232,7 @@ impl FileSystem for Snapshot {
         match node.kind {
             NodeKind::Blob => {}
             NodeKind::Tree => return Err(self.error(io::ErrorKind::IsADirectory, &shown, "is a directory")),
-            NodeKind::Submodule => return Err(self.submodule_error(&resolved)),
+            NodeKind::Submodule => return Err(self.submodule_error(path, &resolved)),
             NodeKind::Symlink => {
                 return Err(self.error(io::ErrorKind::InvalidData, &shown, "dangling symlink"));
             }
@@ -267,7 +266,7 @@ impl FileSystem for Snapshot {
         let (resolved, node) = self.lookup(&mut inner, path)?;
         match node.kind {
             NodeKind::Tree => {}
-            NodeKind::Submodule => return Err(self.submodule_error(&resolved)),
+            NodeKind::Submodule => return Err(self.submodule_error(path, &resolved)),
             _ => {
                 let shown = path.display().to_string();
                 return Err(self.error(io::ErrorKind::NotADirectory, &shown, "not a directory"));

@@ -1,0 +1,75 @@
+//! Concurrent callers share one fetch, and a refresh when nothing changed
+//! costs one ref advertisement and no pack download.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use driftless_git::FetchOptions;
+use driftless_testkit::git_server::Change;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_resolves_of_one_repo_do_one_fetch() {
+    let (server, first) = common::server_with_repo("r");
+    let (_dir, cache) = common::cache();
+    let url = server.http_url("r");
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (cache, url) = (cache.clone(), url.clone());
+        tasks.push(tokio::spawn(async move {
+            cache
+                .fetch_and_resolve(&url, "main", &FetchOptions::default())
+                .await
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap().unwrap().to_string(), first);
+    }
+    let requests = server.http_requests();
+    assert_eq!(common::count(&server, "GET", "/info/refs"), 1, "{requests:?}");
+    assert_eq!(
+        common::count(&server, "POST", "/git-upload-pack"),
+        1,
+        "{requests:?}"
+    );
+}
+
+#[tokio::test]
+async fn warm_refresh_with_no_change_downloads_no_pack() {
+    let (server, _) = common::server_with_repo("r");
+    server
+        .commit("r", "dev", "dev", &[Change::file("d", "d")])
+        .unwrap();
+    server
+        .tag("r", "v1", &server.rev_parse("r", "main").unwrap(), true)
+        .unwrap();
+    let (_dir, cache) = common::cache();
+    let url = server.http_url("r");
+    cache.fetch(&url, &FetchOptions::default()).await.unwrap();
+    server.clear_http_requests();
+    let outcome = cache.fetch(&url, &FetchOptions::default()).await.unwrap();
+    assert_eq!(outcome.received_objects, 0, "{outcome:?}");
+    assert_eq!(outcome.updated_refs, 0, "{outcome:?}");
+    assert!(!outcome.shared);
+    let requests = server.http_requests();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert_eq!(
+        (requests[0].method.as_str(), requests[0].query.as_str()),
+        ("GET", "service=git-upload-pack")
+    );
+}
+
+#[tokio::test]
+async fn max_age_skips_the_network() {
+    let (server, _) = common::server_with_repo("r");
+    let (_dir, cache) = common::cache();
+    let url = server.http_url("r");
+    cache.fetch(&url, &FetchOptions::default()).await.unwrap();
+    server.clear_http_requests();
+    let recent = FetchOptions {
+        max_age: Some(std::time::Duration::from_secs(3600)),
+        ..FetchOptions::default()
+    };
+    let outcome = cache.fetch(&url, &recent).await.unwrap();
+    assert!(outcome.shared);
+    assert!(server.http_requests().is_empty());
+}
