@@ -123,6 +123,8 @@ pub struct Label {
     pub include_selectors: bool,
     /// `includeTemplates`.
     pub include_templates: bool,
+    /// `includeVolumeClaimTemplates` (newer than kustomize v5.5; the shared cases use it).
+    pub include_volume_claim_templates: bool,
     /// `fields`.
     pub fields: Vec<FieldSpec>,
 }
@@ -389,7 +391,7 @@ impl Kustomization {
     /// Reads a kustomization document strictly. `file` is for messages.
     #[cfg(feature = "pipeline")]
     pub fn from_node(node: &Node, file: &Path) -> Result<Kustomization, Error> {
-        let json = strip_nulls(crate::yaml::to_json(node));
+        let json = normalize_keys(strip_nulls(crate::backend::to_json(node)));
         if !json.is_object() && !json.is_null() {
             return Err(invalid(file, "expected a mapping".into()));
         }
@@ -431,6 +433,145 @@ fn strip_nulls(value: serde_json::Value) -> serde_json::Value {
         }
         serde_json::Value::Array(items) => {
             serde_json::Value::Array(items.into_iter().map(strip_nulls).collect())
+        }
+        other => other,
+    }
+}
+
+/// Decodes a JSON value into a model type the way kustomize does (nulls
+/// ignored, field names matched ignoring case, unknown fields rejected).
+#[cfg(feature = "pipeline")]
+pub fn decode<T: serde::de::DeserializeOwned>(json: serde_json::Value, file: &Path) -> Result<T, Error> {
+    serde_json::from_value(normalize_keys(strip_nulls(json))).map_err(|e| from_serde(file, &e.to_string()))
+}
+
+/// Every field name of the model (Go matches JSON keys to fields ignoring case).
+const FIELD_NAMES: &[&str] = &[
+    "allowKindChange",
+    "allowNameChange",
+    "annotationSelector",
+    "annotations",
+    "apiVersion",
+    "bases",
+    "behavior",
+    "buildMetadata",
+    "commonAnnotations",
+    "commonLabels",
+    "components",
+    "configMapGenerator",
+    "configurations",
+    "count",
+    "crds",
+    "create",
+    "delimiter",
+    "digest",
+    "disableNameSuffixHash",
+    "encoding",
+    "env",
+    "envs",
+    "fieldPath",
+    "fieldPaths",
+    "fieldref",
+    "fields",
+    "files",
+    "generatorOptions",
+    "generators",
+    "group",
+    "helmChartInflationGenerator",
+    "helmCharts",
+    "helmGlobals",
+    "imageTags",
+    "images",
+    "immutable",
+    "includeSelectors",
+    "includeTemplates",
+    "includeVolumeClaimTemplates",
+    "index",
+    "kind",
+    "labelSelector",
+    "labels",
+    "legacySortOptions",
+    "literals",
+    "metadata",
+    "name",
+    "namePrefix",
+    "nameSuffix",
+    "namespace",
+    "newName",
+    "newTag",
+    "objref",
+    "openapi",
+    "options",
+    "order",
+    "orderFirst",
+    "orderLast",
+    "pairs",
+    "patch",
+    "patches",
+    "patchesJson6902",
+    "patchesStrategicMerge",
+    "path",
+    "reject",
+    "replacements",
+    "replicas",
+    "resources",
+    "secretGenerator",
+    "select",
+    "sortOptions",
+    "source",
+    "sourceValue",
+    "tagSuffix",
+    "target",
+    "targets",
+    "transformers",
+    "type",
+    "validators",
+    "vars",
+    "version",
+    "prefix",
+    "suffix",
+    "fieldSpecs",
+    "jsonOp",
+    "paths",
+    "imageTag",
+    "replica",
+    "unsetOnly",
+    "setRoleBindingSubjects",
+];
+
+/// Fields holding free-form string maps: their keys are user data.
+const FREE_MAPS: &[&str] = &[
+    "commonLabels",
+    "commonAnnotations",
+    "labels",
+    "annotations",
+    "pairs",
+    "openapi",
+];
+
+/// Renames keys that match a field name ignoring ASCII case (Go's JSON decoder
+/// accepts `fieldpath` for `fieldPath`), leaving user-data maps alone.
+#[cfg(feature = "pipeline")]
+fn normalize_keys(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => {
+            let renamed = map.into_iter().map(|(k, v)| {
+                let key = if FIELD_NAMES.contains(&k.as_str()) {
+                    k
+                } else {
+                    FIELD_NAMES
+                        .iter()
+                        .find(|f| f.eq_ignore_ascii_case(&k))
+                        .map_or(k, |f| (*f).to_owned())
+                };
+                let free = FREE_MAPS.contains(&key.as_str()) && v.is_object();
+                let v = if free { v } else { normalize_keys(v) };
+                (key, v)
+            });
+            serde_json::Value::Object(renamed.collect())
+        }
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(normalize_keys).collect())
         }
         other => other,
     }

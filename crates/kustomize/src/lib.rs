@@ -26,6 +26,14 @@ pub mod target;
 pub mod transform;
 pub mod yaml;
 
+/// The YAML and merge functions the pipeline calls (one place to switch them).
+#[cfg(feature = "pipeline")]
+#[doc(hidden)]
+pub mod backend {
+    pub use crate::merge::{json6902, strategic_merge};
+    pub use crate::yaml::{emit_documents, parse_documents, to_json};
+}
+
 pub use error::Error;
 #[cfg(feature = "pipeline")]
 pub use loader::LoadRestrictions;
@@ -73,7 +81,7 @@ mod pipeline {
     impl Rendered {
         /// The output exactly as `kustomize build` prints it.
         pub fn to_yaml(&self) -> String {
-            yaml::emit_documents(&self.resources)
+            crate::backend::emit_documents(&self.resources)
         }
     }
 

@@ -179,7 +179,7 @@ pub fn parse_yaml(path: &Path, bytes: &[u8]) -> Result<Vec<Node>, Error> {
         file: path.to_path_buf(),
         message: format!("not UTF-8: {e}"),
     })?;
-    crate::yaml::parse_documents(text).map_err(|e| Error::Yaml {
+    crate::backend::parse_documents(text).map_err(|e| Error::Yaml {
         file: path.to_path_buf(),
         message: e.to_string(),
     })

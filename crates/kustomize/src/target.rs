@@ -76,6 +76,9 @@ impl<'l, 'a> Ctx<'l, 'a> {
     }
 }
 
+/// The only Kubernetes OpenAPI version kustomize v5 embeds.
+pub const BUILTIN_OPENAPI_VERSION: &str = "v1.21.2";
+
 /// Reads and fixes the kustomization in `dir`.
 pub fn load_kustomization(loader: &Loader<'_>, dir: &Path) -> Result<KustFile, Error> {
     let path = loader.find_kustomization(dir)?;
@@ -108,11 +111,23 @@ fn refuse_external(k: &Kustomization, file: &Path) -> Result<(), Error> {
     if !k.helm_charts.is_empty() || !k.helm_chart_inflation_generator.is_empty() {
         return refuse("helmCharts", "the helm program");
     }
-    if !k.generators.is_empty() {
-        return refuse("generators", "generator plugins");
+    if k.openapi.contains_key("path") && k.openapi.contains_key("version") {
+        return Err(Error::Invalid {
+            what: "Kustomization",
+            file: file.to_path_buf(),
+            message: "builtin version and custom schema provided, cannot use both".into(),
+        });
     }
-    if !k.transformers.is_empty() {
-        return refuse("transformers", "transformer plugins");
+    if let Some(version) = k
+        .openapi
+        .get("version")
+        .filter(|v| !v.is_empty() && *v != BUILTIN_OPENAPI_VERSION)
+    {
+        return Err(Error::Invalid {
+            what: "Kustomization",
+            file: file.to_path_buf(),
+            message: format!("openapi version {version}: the specified OpenAPI version is not built in"),
+        });
     }
     if !k.validators.is_empty() {
         return refuse("validators", "validator plugins");
@@ -174,6 +189,13 @@ fn accumulate_inner(
         }
         generate::absorb(&mut acc.resources, generated)?;
     }
+    for config in plugin_configs(ctx, kt, &kt.k.generators, origin)? {
+        let mut generated = generate::from_plugin_config(ctx.loader, &kt.dir, &config)?;
+        if ctx.tracks_origin() {
+            generated.origin = Some(configured_by(&config));
+        }
+        generate::absorb(&mut acc.resources, generated)?;
+    }
     for entry in &kt.k.components {
         let dir = enter_dir(ctx, &kt.dir, entry)?;
         let sub = load_kustomization(ctx.loader, &dir)?;
@@ -188,7 +210,65 @@ fn accumulate_inner(
         *acc = accumulate(ctx, &sub, std::mem::take(acc), &sub_origin)?;
     }
     transform::run_builtin(acc, &kt.k, &kt.dir, ctx.loader)?;
+    for config in plugin_configs(ctx, kt, &kt.k.transformers, origin)? {
+        transform::run_plugin(acc, &config, &kt.dir, ctx.loader)?;
+    }
     merge_vars(acc, &kt.k.vars)
+}
+
+/// The plugin configuration objects a `generators:`/`transformers:` list
+/// names: inline YAML, files, or kustomization directories that output them.
+fn plugin_configs(
+    ctx: &mut Ctx<'_, '_>,
+    kt: &KustFile,
+    entries: &[String],
+    origin: &Option<String>,
+) -> Result<Vec<Resource>, Error> {
+    let mut from_paths = Accumulator::default();
+    let mut inline = Vec::new();
+    for entry in entries {
+        match inline_objects(entry) {
+            Some(objects) => {
+                for node in objects {
+                    let mut r = Resource::new(node);
+                    if ctx.tracks_origin() {
+                        r.origin = Some(Origin {
+                            path: Some(join_origin(origin, &kt.file_name)),
+                            ..Origin::default()
+                        });
+                    }
+                    inline.push(r);
+                }
+            }
+            None => accumulate_resource(ctx, kt, &mut from_paths, entry, origin)?,
+        }
+    }
+    inline.extend(from_paths.resources.into_vec());
+    Ok(inline)
+}
+
+/// Objects written inline in a list entry (else the entry is a path).
+pub(crate) fn inline_objects(entry: &str) -> Option<Vec<Node>> {
+    let docs = loader::parse_yaml(Path::new("inline"), entry.as_bytes()).ok()?;
+    if docs.is_empty() || !docs.iter().any(|d| matches!(d, Node::Map(m) if !m.is_empty())) {
+        return None;
+    }
+    if !docs.iter().all(|d| matches!(d, Node::Map(_)) || is_empty_doc(d)) {
+        return None;
+    }
+    resources_from_docs(&docs, Path::new("inline")).ok()
+}
+
+/// The origin of an object a plugin made: the plugin config and where it was read.
+fn configured_by(config: &Resource) -> Origin {
+    let some = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    Origin {
+        configured_in: config.origin.as_ref().and_then(|o| o.path.clone()),
+        config_api_version: some(config.api_version()),
+        config_kind: some(config.kind()),
+        config_name: some(config.name()),
+        ..Origin::default()
+    }
 }
 
 fn origin_for(ctx: &Ctx<'_, '_>, origin: &Option<String>, entry: &str) -> Option<String> {

@@ -37,6 +37,7 @@ pub fn write_annotations(resources: &mut ResMap, origins: bool, transformations:
         if had_build_annotations(r) {
             remove_empty_annotations(r);
         }
+        stringify_annotations(r);
         if origins {
             if let Some(origin) = r.origin.clone() {
                 r.set_annotation(ORIGIN_ANNOTATION, &origin_yaml(&origin, ""));
@@ -46,6 +47,25 @@ pub fn write_annotations(resources: &mut ResMap, origins: bool, transformations:
             let text: String = r.transformations.iter().map(|o| origin_yaml(o, "- ")).collect();
             r.set_annotation(TRANSFORMATIONS_ANNOTATION, &text);
         }
+    }
+}
+
+/// kustomize rewrites a non-empty annotation map from its string form when
+/// it strips build annotations, so `port: 8080` comes out as `port: "8080"`.
+fn stringify_annotations(r: &mut Resource) {
+    let Some(annotations) = r
+        .node_mut()
+        .get_path_mut(&["metadata", "annotations"])
+        .and_then(Node::as_map_mut)
+    else {
+        return;
+    };
+    for (_, value) in annotations.iter_mut() {
+        let text = match value {
+            Node::Scalar(s) => s.text.clone(),
+            _ => String::new(),
+        };
+        *value = Node::string(text);
     }
 }
 

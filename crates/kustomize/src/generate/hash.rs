@@ -14,7 +14,7 @@ pub fn hash_suffix(node: &Node) -> String {
     let encoded = match kind {
         "ConfigMap" => encode_object(node, "ConfigMap", &[], &["data"], "binaryData"),
         "Secret" => encode_object(node, "Secret", &["type"], &["data"], "stringData"),
-        _ => go_json(&crate::yaml::to_json(node)),
+        _ => go_json(&crate::backend::to_json(node)),
     };
     encode(&hex::encode(Sha256::digest(encoded.as_bytes())))
 }
@@ -24,12 +24,14 @@ pub fn hash_suffix(node: &Node) -> String {
 fn encode_object(node: &Node, kind: &str, scalars: &[&str], maps: &[&str], optional: &str) -> String {
     let mut out = serde_json::Map::new();
     out.insert("kind".into(), Value::String(kind.into()));
-    out.insert("name".into(), field_value(node.get_path(&["metadata", "name"])));
+    // kustomize looks up "metadata/name" as one field name, which never
+    // exists: the name is always "" in the hash (checked against kubectl).
+    out.insert("name".into(), field_value(node.get_path(&["metadata/name"])));
     for key in scalars.iter().chain(maps) {
         out.insert((*key).into(), field_value(node.get_path(&[key])));
     }
     if let Some(extra @ Node::Map(_)) = node.get_path(&[optional]) {
-        out.insert(optional.into(), crate::yaml::to_json(extra));
+        out.insert(optional.into(), crate::backend::to_json(extra));
     }
     go_json(&Value::Object(out))
 }
@@ -39,7 +41,7 @@ fn field_value(node: Option<&Node>) -> Value {
     match node {
         None => Value::String(String::new()),
         Some(Node::Scalar(s)) => Value::String(s.text.clone()),
-        Some(other) => crate::yaml::to_json(other),
+        Some(other) => crate::backend::to_json(other),
     }
 }
 
@@ -130,8 +132,20 @@ mod tests {
 
     #[test]
     fn encode_substitutes_like_kustomize() {
-        assert_eq!(encode("0123456789abcdef"), "ghk2456789");
+        assert_eq!(encode("0123456789abcdef"), "gh2k456789");
         assert_eq!(encode("ae3e1"), "mtkth");
+    }
+
+    #[test]
+    fn matches_kubectl_for_generated_objects() {
+        // `kubectl kustomize` (v5.5) names these cm1-g99h2k4bh8 and s1-ftgtgc4t9f.
+        let cm = r#"{"data":{"a":"\u003cb\u0026c\u003e","b":"x"},"kind":"ConfigMap","name":""}"#;
+        assert_eq!(encode(&hex::encode(Sha256::digest(cm.as_bytes()))), "g99h2k4bh8");
+        let secret = r#"{"data":{"k":"dg=="},"kind":"Secret","name":"","type":"Opaque"}"#;
+        assert_eq!(
+            encode(&hex::encode(Sha256::digest(secret.as_bytes()))),
+            "ftgtgc4t9f"
+        );
     }
 
     #[test]

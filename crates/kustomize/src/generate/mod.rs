@@ -62,6 +62,90 @@ pub fn generate_all(
     Ok(out)
 }
 
+/// Runs a builtin generator configured by a plugin config object
+/// (`apiVersion: builtin`, `kind: ConfigMapGenerator|SecretGenerator`);
+/// other generator plugins need programs and are refused.
+pub fn from_plugin_config(loader: &Loader<'_>, dir: &Path, config: &Resource) -> Result<Resource, Error> {
+    let kind = match (config.api_version(), config.kind()) {
+        ("builtin", "ConfigMapGenerator") => GeneratorKind::ConfigMap,
+        ("builtin", "SecretGenerator") => GeneratorKind::Secret,
+        ("builtin", "IAMPolicyGenerator") => return iam_policy(config, dir),
+        (api, kind) => {
+            return Err(Error::Unsupported {
+                feature: format!("generator plugin {api}/{kind}"),
+                file: dir.to_path_buf(),
+                needs: "a plugin program",
+            });
+        }
+    };
+    // Plugin configs are read leniently (sigs.k8s.io/yaml.Unmarshal): unknown fields are ignored.
+    const ARGS: [&str; 9] = [
+        "namespace",
+        "name",
+        "behavior",
+        "literals",
+        "files",
+        "envs",
+        "env",
+        "options",
+        "type",
+    ];
+    let mut json = crate::backend::to_json(config.node());
+    if let Some(map) = json.as_object_mut() {
+        map.retain(|k, _| ARGS.contains(&k.as_str()));
+    }
+    let mut args: GeneratorArgs = crate::kustomization::decode(json, dir)?;
+    if args.name.is_empty() {
+        args.name = config.name().to_owned();
+    }
+    if args.namespace.is_empty() {
+        args.namespace = config.namespace().to_owned();
+    }
+    let options = args.options.clone().unwrap_or_default();
+    generate(loader, dir, kind, &args, &options)
+}
+
+/// The builtin `IAMPolicyGenerator` (cloud `gke`): a ServiceAccount bound
+/// to a Google service account by annotation.
+fn iam_policy(config: &Resource, dir: &Path) -> Result<Resource, Error> {
+    let get = |path: &[&str]| {
+        config
+            .node()
+            .get_path(path)
+            .and_then(Node::as_scalar)
+            .map(|s| s.text.clone())
+    };
+    let fail = |message: &str| Error::Generator {
+        generator: "IAMPolicyGenerator",
+        name: config.name().to_owned(),
+        message: format!("{message} (in {})", dir.display()),
+    };
+    if get(&["cloud"]).as_deref() != Some("gke") {
+        return Err(fail("only cloud 'gke' is supported"));
+    }
+    let name =
+        get(&["kubernetesService", "name"]).ok_or_else(|| fail("kubernetesService.name is required"))?;
+    let account = get(&["serviceAccount", "name"]).ok_or_else(|| fail("serviceAccount.name is required"))?;
+    let project =
+        get(&["serviceAccount", "projectId"]).ok_or_else(|| fail("serviceAccount.projectId is required"))?;
+    let mut annotations = Mapping::default();
+    annotations.insert(
+        "iam.gke.io/gcp-service-account",
+        Node::string(format!("{account}@{project}.iam.gserviceaccount.com")),
+    );
+    let mut meta = Mapping::default();
+    meta.insert("annotations", Node::Map(annotations));
+    meta.insert("name", Node::string(name));
+    if let Some(namespace) = get(&["kubernetesService", "namespace"]).filter(|n| !n.is_empty()) {
+        meta.insert("namespace", Node::string(namespace));
+    }
+    let mut top = Mapping::default();
+    top.insert("apiVersion", Node::string("v1"));
+    top.insert("kind", Node::string("ServiceAccount"));
+    top.insert("metadata", Node::Map(meta));
+    Ok(Resource::new(Node::Map(top)))
+}
+
 /// kustomize's `MergeGlobalOptionsIntoLocal`: local labels/annotations win,
 /// the global flags switch on.
 fn merge_options(local: Option<&GeneratorOptions>, global: Option<&GeneratorOptions>) -> GeneratorOptions {

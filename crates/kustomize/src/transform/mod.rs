@@ -100,7 +100,9 @@ pub fn run_builtin(
         }
         let resources = &mut acc.resources;
         match builtin {
-            Builtin::PatchStrategicMerge => patches::apply_strategic_merge_files(resources, k, dir, loader)?,
+            Builtin::PatchStrategicMerge => {
+                patches::apply_strategic_merge_files(resources, &k.patches_strategic_merge, dir, loader)?
+            }
             Builtin::Patch => patches::apply_patches(resources, &k.patches, dir, loader)?,
             Builtin::PatchJson6902 => patches::apply_json6902(resources, &k.patches_json6902, dir, loader)?,
             other => {
@@ -114,3 +116,109 @@ pub fn run_builtin(
     }
     Ok(())
 }
+
+/// A builtin transformer's plugin config (`apiVersion: builtin`) for the patch kinds.
+#[cfg(feature = "pipeline")]
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct PatchPluginConfig {
+    path: String,
+    patch: String,
+    json_op: String,
+    paths: Vec<String>,
+    patches: String,
+    target: Option<crate::kustomization::Selector>,
+    options: Option<crate::kustomization::PatchOptions>,
+}
+
+/// Runs one transformer named in `transformers:` by its config object.
+/// Builtin patch kinds run here; other builtins belong to their modules;
+/// anything else needs a plugin program and is refused.
+#[cfg(feature = "pipeline")]
+pub fn run_plugin(
+    acc: &mut crate::target::Accumulator,
+    config: &crate::resource::Resource,
+    dir: &std::path::Path,
+    loader: &crate::loader::Loader<'_>,
+) -> Result<(), crate::error::Error> {
+    use crate::error::Error;
+    use crate::kustomization::Patch;
+    if config.api_version() != "builtin" {
+        return Err(Error::Unsupported {
+            feature: format!("transformer plugin {}/{}", config.api_version(), config.kind()),
+            file: dir.to_path_buf(),
+            needs: "a plugin program",
+        });
+    }
+    let kind = config.kind();
+    let decode = || -> Result<PatchPluginConfig, Error> {
+        let mut json = crate::backend::to_json(config.node());
+        if let Some(map) = json.as_object_mut() {
+            for key in ["apiVersion", "kind", "metadata"] {
+                map.remove(key);
+            }
+        }
+        crate::kustomization::decode(json, dir)
+    };
+    let resources = &mut acc.resources;
+    match kind {
+        "PatchTransformer" => {
+            let c = decode()?;
+            let patch = Patch {
+                path: c.path,
+                patch: c.patch,
+                target: c.target,
+                options: c.options,
+            };
+            patches::apply_patches(resources, &[patch], dir, loader)?;
+        }
+        "PatchJson6902Transformer" => {
+            let c = decode()?;
+            let patch = Patch {
+                path: c.path,
+                patch: c.json_op,
+                target: c.target,
+                options: None,
+            };
+            patches::apply_json6902(resources, &[patch], dir, loader)?;
+        }
+        "PatchStrategicMergeTransformer" => {
+            let c = decode()?;
+            let mut entries = c.paths;
+            if !c.patches.is_empty() {
+                entries.push(c.patches);
+            }
+            patches::apply_strategic_merge_files(resources, &entries, dir, loader)?;
+        }
+        other => {
+            let feature = BUILTIN_PLUGIN_KINDS
+                .iter()
+                .find(|k| **k == other)
+                .copied()
+                .unwrap_or("transformers");
+            return Err(Error::NotImplemented {
+                feature,
+                file: dir.to_path_buf(),
+            });
+        }
+    }
+    acc.resources.reindex();
+    Ok(())
+}
+
+/// Builtin transformer plugin kinds kustomize knows.
+pub const BUILTIN_PLUGIN_KINDS: [&str; 13] = [
+    "AnnotationsTransformer",
+    "HashTransformer",
+    "ImageTagTransformer",
+    "LabelTransformer",
+    "NamespaceTransformer",
+    "PatchJson6902Transformer",
+    "PatchStrategicMergeTransformer",
+    "PatchTransformer",
+    "PrefixSuffixTransformer",
+    "PrefixTransformer",
+    "SuffixTransformer",
+    "ReplicaCountTransformer",
+    "ReplacementTransformer",
+];

@@ -13,7 +13,7 @@ pub mod selector;
 use std::path::Path;
 
 use crate::error::Error;
-use crate::kustomization::{Kustomization, Patch, PatchOptions, Selector};
+use crate::kustomization::{Patch, PatchOptions, Selector};
 use crate::loader::{self, Loader};
 use crate::resmap::ResMap;
 use crate::resource::Resource;
@@ -75,12 +75,12 @@ pub fn apply_patches(
 /// Runs `patchesStrategicMerge`: each entry is inline YAML or a file.
 pub fn apply_strategic_merge_files(
     resources: &mut ResMap,
-    k: &Kustomization,
+    entries: &[String],
     dir: &Path,
     loader: &Loader<'_>,
 ) -> Result<(), Error> {
-    for entry in &k.patches_strategic_merge {
-        let objects = match inline_objects(entry) {
+    for entry in entries {
+        let objects = match crate::target::inline_objects(entry) {
             Some(objects) => objects,
             None => {
                 let path = loader.resolve_file(dir, entry)?;
@@ -164,15 +164,6 @@ pub fn parse(text: &str, source: &str) -> Result<Parsed, Error> {
         }
         _ => Err(fail("unable to parse SM or JSON patch")),
     }
-}
-
-/// Inline YAML objects in a `patchesStrategicMerge` entry (else it is a path).
-fn inline_objects(entry: &str) -> Option<Vec<Node>> {
-    let docs = loader::parse_yaml(Path::new("patchesStrategicMerge"), entry.as_bytes()).ok()?;
-    if docs.is_empty() || !docs.iter().all(|d| matches!(d, Node::Map(_)) || is_empty(d)) {
-        return None;
-    }
-    crate::target::resources_from_docs(&docs, Path::new("patchesStrategicMerge")).ok()
 }
 
 fn is_empty(node: &Node) -> bool {
@@ -300,10 +291,10 @@ fn apply_json_to(
 
 /// kyaml `merge2` strategic merge (the merge engineer's implementation).
 fn strategic_merge(target: &mut Node, patch: &Node) -> Result<(), String> {
-    crate::merge::strategic_merge(target, patch).map_err(|e| e.to_string())
+    crate::backend::strategic_merge(target, patch).map_err(|e| e.to_string())
 }
 
 /// RFC 6902 operations (the merge engineer's implementation).
 fn json6902(target: &mut Node, ops: &Node) -> Result<(), String> {
-    crate::merge::json6902(target, ops).map_err(|e| e.to_string())
+    crate::backend::json6902(target, ops).map_err(|e| e.to_string())
 }
