@@ -4,7 +4,8 @@
 //! Decisions (what to apply, in which order, what to prune) are made
 //! elsewhere, in pure code; this module only executes them.
 
-use kube::api::{DeleteParams, DynamicObject, Patch, PatchParams, PropagationPolicy};
+use driftless_api::sync_options::PropagationPolicy;
+use kube::api::{DeleteParams, DynamicObject, Patch, PatchParams};
 
 use crate::discovery::{Discovery, DiscoveryError, gvk_of};
 
@@ -24,18 +25,6 @@ impl Default for ApplyOptions {
     fn default() -> Self {
         ApplyOptions { field_manager: FIELD_MANAGER.into(), force: false }
     }
-}
-
-/// How deleted objects' dependents are handled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Propagation {
-    /// Delete the object now; the garbage collector removes dependents.
-    #[default]
-    Background,
-    /// Delete dependents first, then the object.
-    Foreground,
-    /// Leave dependents behind.
-    Orphan,
 }
 
 /// A failed API call on one object.
@@ -138,7 +127,7 @@ pub async fn get_live(discovery: &Discovery, obj: &DynamicObject) -> Result<Opti
 pub async fn delete(
     discovery: &Discovery,
     obj: &DynamicObject,
-    propagation: Propagation,
+    propagation: PropagationPolicy,
 ) -> Result<bool, ApiCallError> {
     let (gvk, name) = match (gvk_of(obj), obj.metadata.name.as_deref()) {
         (Some(gvk), Some(name)) => (gvk, name),
@@ -148,9 +137,9 @@ pub async fn delete(
     let api = discovery.api(&info, obj.metadata.namespace.as_deref());
     let params = DeleteParams {
         propagation_policy: Some(match propagation {
-            Propagation::Background => PropagationPolicy::Background,
-            Propagation::Foreground => PropagationPolicy::Foreground,
-            Propagation::Orphan => PropagationPolicy::Orphan,
+            PropagationPolicy::Background => kube::api::PropagationPolicy::Background,
+            PropagationPolicy::Foreground => kube::api::PropagationPolicy::Foreground,
+            PropagationPolicy::Orphan => kube::api::PropagationPolicy::Orphan,
         }),
         ..DeleteParams::default()
     };
