@@ -141,10 +141,7 @@ fn walk(fs: &dyn FileSystem, root: &Path) -> Vec<(String, Vec<u8>)> {
 
 #[tokio::test]
 async fn medium_bench_repo_reads_the_same_from_git_as_from_disk() {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench/config-repo-medium");
-    let source = source
-        .canonicalize()
-        .expect("the shared bench repo is checked out beside main");
+    let source = common::medium_bench_repo();
     let server = GitServer::start().unwrap();
     server.create_repo("medium").unwrap();
     let sha = server.commit_dir("medium", "main", "import", &source).unwrap();

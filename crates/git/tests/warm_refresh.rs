@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use driftless_git::FetchOptions;
@@ -13,12 +12,10 @@ use driftless_testkit::git_server::GitServer;
 
 #[tokio::test]
 async fn warm_no_change_refresh_of_the_medium_repo() {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench/config-repo-medium");
+    let source = common::medium_bench_repo();
     let server = GitServer::start().unwrap();
     server.create_repo("medium").unwrap();
-    server
-        .commit_dir("medium", "main", "import", &source.canonicalize().unwrap())
-        .unwrap();
+    server.commit_dir("medium", "main", "import", &source).unwrap();
     let (_dir, cache) = common::cache();
     for url in [server.http_url("medium"), server.git_url("medium")] {
         let started = Instant::now();

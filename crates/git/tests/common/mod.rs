@@ -34,3 +34,14 @@ pub fn count(server: &GitServer, method: &str, suffix: &str) -> usize {
         .filter(|r| r.method == method && r.path.ends_with(suffix))
         .count()
 }
+
+/// `shared/bench/config-repo-medium`: `$DRIFTLESS_SHARED` or `shared/` beside the repository.
+pub fn medium_bench_repo() -> std::path::PathBuf {
+    let shared = std::env::var_os("DRIFTLESS_SHARED")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    shared
+        .join("bench/config-repo-medium")
+        .canonicalize()
+        .expect("shared/bench/config-repo-medium exists")
+}
