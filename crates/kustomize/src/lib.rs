@@ -8,6 +8,7 @@
 //! helm, plugins or remote resources are refused with [`Error::Unsupported`].
 
 pub mod error;
+pub mod fieldspec;
 #[cfg(feature = "pipeline")]
 pub mod finalize;
 #[cfg(feature = "pipeline")]

@@ -2,8 +2,19 @@
 //! fixed order (`configureBuiltinTransformers`). Each transformer is its own
 //! module with an `apply` over the resources plus its config.
 
+pub mod annotations;
+pub mod images;
+pub mod labels;
+pub mod name_reference;
+pub mod namespace;
+pub mod prefix_suffix;
+pub mod replacements;
+pub mod replicas;
+pub mod vars;
 #[cfg(feature = "pipeline")]
 pub mod patches;
+#[cfg(test)]
+mod testutil;
 
 use crate::kustomization::Kustomization;
 

@@ -1,0 +1,475 @@
+//! Field specs: which fields of which kinds a builtin transformer touches
+//! (kustomize's `types.FieldSpec` and `TransformerConfig`).
+//!
+//! [`TransformerConfig::builtin`] is kustomize's default tables ([`tables`]),
+//! parsed once; [`TransformerConfig::merge_document`] adds a `configurations:`
+//! file. [`path::walk`] visits the fields a spec names.
+
+pub mod error;
+pub mod path;
+pub mod tables;
+
+use std::sync::OnceLock;
+
+pub use error::TransformError;
+pub use path::Create;
+
+use crate::resid::{Gvk, parse_group_version};
+use crate::resource::Resource;
+use crate::yaml::Node;
+
+/// Applies `set` to every field the matching `specs` name in `res` (matched
+/// on its current group/version/kind), wrapping failures with the object and path.
+pub fn apply_specs<F>(
+    res: &mut Resource,
+    specs: &[FieldSpec],
+    create: Create,
+    transformer: &'static str,
+    set: &mut F,
+) -> Result<(), TransformError>
+where
+    F: FnMut(&mut Node) -> Result<(), path::WalkError>,
+{
+    let (group, version) = parse_group_version(res.api_version());
+    let (group, version, kind) = (group.to_owned(), version.to_owned(), res.kind().to_owned());
+    for fs in specs {
+        if !fs.gvk.selects(&group, &version, &kind) {
+            continue;
+        }
+        if let Err(e) = path::walk(res.node_mut(), fs, create, set) {
+            return Err(TransformError::field(
+                transformer,
+                res.cur_id(),
+                &fs.path,
+                e.to_string(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A group/version/kind selector: empty parts match anything.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Hash)]
+pub struct GvkSelector {
+    /// API group.
+    pub group: String,
+    /// API version.
+    pub version: String,
+    /// Kind.
+    pub kind: String,
+}
+
+impl GvkSelector {
+    /// True when every non-empty part equals the object's.
+    pub fn selects(&self, group: &str, version: &str, kind: &str) -> bool {
+        (self.kind.is_empty() || self.kind == kind)
+            && (self.group.is_empty() || self.group == group)
+            && (self.version.is_empty() || self.version == version)
+    }
+
+    /// [`GvkSelector::selects`] on a [`Gvk`].
+    pub fn selects_gvk(&self, gvk: &Gvk) -> bool {
+        self.selects(&gvk.group, &gvk.version, &gvk.kind)
+    }
+
+    /// True when `other` (as a selector) selects this selector's parts (kustomize `Gvk.IsSelected`).
+    pub fn is_selected_by(&self, other: &GvkSelector) -> bool {
+        other.selects(&self.group, &self.version, &self.kind)
+    }
+}
+
+/// One field spec: a slash-separated path in objects the selector matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldSpec {
+    /// Which objects.
+    pub gvk: GvkSelector,
+    /// The path as written (`spec/template/spec/containers[]/image`).
+    pub path: String,
+    /// The path split into fields (`\/` is a literal slash).
+    pub segments: Vec<String>,
+    /// Create missing fields on the way (`create: true`).
+    pub create: bool,
+}
+
+impl FieldSpec {
+    /// A field spec from its parts.
+    pub fn new(gvk: GvkSelector, path: &str, create: bool) -> FieldSpec {
+        FieldSpec {
+            gvk,
+            path: path.to_owned(),
+            segments: split_path(path),
+            create,
+        }
+    }
+
+    /// A spec for every kind.
+    pub fn any(path: &str, create: bool) -> FieldSpec {
+        FieldSpec::new(GvkSelector::default(), path, create)
+    }
+
+    /// kustomize's `effectivelyEquals`: same path, and this spec's selector is selected by the other's.
+    fn effectively_equals(&self, other: &FieldSpec) -> bool {
+        self.path == other.path && self.gvk.is_selected_by(&other.gvk)
+    }
+}
+
+impl From<&crate::kustomization::FieldSpec> for FieldSpec {
+    fn from(fs: &crate::kustomization::FieldSpec) -> FieldSpec {
+        let gvk = GvkSelector {
+            group: fs.group.clone(),
+            version: fs.version.clone(),
+            kind: fs.kind.clone(),
+        };
+        FieldSpec::new(gvk, &fs.path, fs.create)
+    }
+}
+
+/// Splits a field-spec path on `/`, joining a segment that ends in `\` with the next.
+pub fn split_path(path: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for part in path.split('/') {
+        match out.last_mut() {
+            Some(last) if last.ends_with('\\') => {
+                last.pop();
+                last.push('/');
+                last.push_str(part);
+            }
+            _ => out.push(part.to_owned()),
+        }
+    }
+    out
+}
+
+/// Appends the specs of `more` not already in `into` (kustomize `FsSlice.MergeAll`).
+pub fn merge_all(into: &mut Vec<FieldSpec>, more: &[FieldSpec]) -> Result<(), ConfigError> {
+    for fs in more {
+        merge_one(into, fs.clone())?;
+    }
+    Ok(())
+}
+
+/// Appends `fs` unless an equal spec exists; a conflicting `create` is an error.
+pub fn merge_one(into: &mut Vec<FieldSpec>, fs: FieldSpec) -> Result<(), ConfigError> {
+    match into.iter().find(|x| x.effectively_equals(&fs)) {
+        Some(existing) if existing.create != fs.create => Err(ConfigError::Conflict { path: fs.path }),
+        Some(_) => Ok(()),
+        None => {
+            into.push(fs);
+            Ok(())
+        }
+    }
+}
+
+/// The fields that hold names of objects of one kind (kustomize `NameBackReferences`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameBackReference {
+    /// The kind referred to.
+    pub gvk: GvkSelector,
+    /// The referring fields.
+    pub referrers: Vec<FieldSpec>,
+}
+
+/// Every field-spec table the builtin transformers use (kustomize `TransformerConfig`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TransformerConfig {
+    /// `namePrefix`.
+    pub name_prefix: Vec<FieldSpec>,
+    /// `nameSuffix`.
+    pub name_suffix: Vec<FieldSpec>,
+    /// `namespace`.
+    pub namespace: Vec<FieldSpec>,
+    /// `commonLabels` (selectors included).
+    pub common_labels: Vec<FieldSpec>,
+    /// `templateLabels` (metadata and pod templates).
+    pub template_labels: Vec<FieldSpec>,
+    /// `volumeClaimTemplateLabels`.
+    pub volume_claim_template_labels: Vec<FieldSpec>,
+    /// `labels` (extra specs for the `labels:` field; empty by default).
+    pub labels: Vec<FieldSpec>,
+    /// `commonAnnotations`.
+    pub common_annotations: Vec<FieldSpec>,
+    /// `varReference`: where `$(VAR)` is substituted.
+    pub var_reference: Vec<FieldSpec>,
+    /// `images`.
+    pub images: Vec<FieldSpec>,
+    /// `replicas`.
+    pub replicas: Vec<FieldSpec>,
+    /// `nameReference`.
+    pub name_reference: Vec<NameBackReference>,
+}
+
+/// A problem in a field-spec configuration.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// Two specs for the same field disagree on `create`.
+    #[error("conflicting fieldspecs for path '{path}'")]
+    Conflict {
+        /// The path.
+        path: String,
+    },
+    /// A configuration document of the wrong shape.
+    #[error("invalid transformer configuration: {message}")]
+    Invalid {
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl ConfigError {
+    /// A stable CamelCase reason.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            ConfigError::Conflict { .. } => "ConflictingFieldSpecs",
+            ConfigError::Invalid { .. } => "InvalidTransformerConfig",
+        }
+    }
+}
+
+impl TransformerConfig {
+    /// kustomize's default tables, parsed once per process.
+    pub fn builtin() -> &'static TransformerConfig {
+        static BUILTIN: OnceLock<TransformerConfig> = OnceLock::new();
+        BUILTIN.get_or_init(|| parse_tables(tables::DEFAULT_TABLES))
+    }
+
+    /// The table a section name (as in a configuration file) refers to.
+    fn section_mut(&mut self, name: &str) -> Option<&mut Vec<FieldSpec>> {
+        Some(match name {
+            "namePrefix" => &mut self.name_prefix,
+            "nameSuffix" => &mut self.name_suffix,
+            "namespace" => &mut self.namespace,
+            "commonLabels" => &mut self.common_labels,
+            "templateLabels" => &mut self.template_labels,
+            "volumeClaimTemplateLabels" => &mut self.volume_claim_template_labels,
+            "labels" => &mut self.labels,
+            "commonAnnotations" => &mut self.common_annotations,
+            "varReference" => &mut self.var_reference,
+            "images" => &mut self.images,
+            "replicas" => &mut self.replicas,
+            _ => return None,
+        })
+    }
+
+    /// Adds every table of `other` (kustomize `TransformerConfig.Merge`).
+    pub fn merge(&mut self, other: &TransformerConfig) -> Result<(), ConfigError> {
+        merge_all(&mut self.name_prefix, &other.name_prefix)?;
+        merge_all(&mut self.name_suffix, &other.name_suffix)?;
+        merge_all(&mut self.namespace, &other.namespace)?;
+        merge_all(&mut self.common_labels, &other.common_labels)?;
+        merge_all(&mut self.template_labels, &other.template_labels)?;
+        merge_all(
+            &mut self.volume_claim_template_labels,
+            &other.volume_claim_template_labels,
+        )?;
+        merge_all(&mut self.labels, &other.labels)?;
+        merge_all(&mut self.common_annotations, &other.common_annotations)?;
+        merge_all(&mut self.var_reference, &other.var_reference)?;
+        merge_all(&mut self.images, &other.images)?;
+        merge_all(&mut self.replicas, &other.replicas)?;
+        for nbr in &other.name_reference {
+            self.add_name_reference(nbr.clone())?;
+        }
+        Ok(())
+    }
+
+    fn add_name_reference(&mut self, nbr: NameBackReference) -> Result<(), ConfigError> {
+        match self.name_reference.iter_mut().find(|x| x.gvk == nbr.gvk) {
+            Some(existing) => merge_all(&mut existing.referrers, &nbr.referrers),
+            None => {
+                self.name_reference.push(nbr);
+                Ok(())
+            }
+        }
+    }
+
+    /// Adds a `configurations:` document (a TransformerConfig in YAML).
+    pub fn merge_document(&mut self, doc: &Node) -> Result<(), ConfigError> {
+        let parsed = TransformerConfig::from_document(doc)?;
+        self.merge(&parsed)
+    }
+
+    /// Reads a `configurations:` document on its own.
+    pub fn from_document(doc: &Node) -> Result<TransformerConfig, ConfigError> {
+        let mut tc = TransformerConfig::default();
+        let Some(map) = doc.as_map() else {
+            if doc.is_null() {
+                return Ok(tc);
+            }
+            return Err(invalid("the document is not a mapping"));
+        };
+        for (key, value) in map.iter() {
+            if key == "nameReference" {
+                for item in seq_items(value, key)? {
+                    let gvk = gvk_of(item);
+                    let referrers = match item.as_map().and_then(|m| m.get("fieldSpecs")) {
+                        Some(specs) => specs_of(specs, "fieldSpecs")?,
+                        None => Vec::new(),
+                    };
+                    tc.add_name_reference(NameBackReference { gvk, referrers })?;
+                }
+                continue;
+            }
+            let specs = specs_of(value, key)?;
+            match tc.section_mut(key) {
+                Some(table) => merge_all(table, &specs)?,
+                // kustomize reads these files leniently: unknown keys are ignored.
+                None => continue,
+            }
+        }
+        Ok(tc)
+    }
+}
+
+fn invalid(message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        message: message.into(),
+    }
+}
+
+fn seq_items<'a>(value: &'a Node, key: &str) -> Result<&'a [Node], ConfigError> {
+    match value {
+        Node::Seq(items) => Ok(items),
+        v if v.is_null() => Ok(&[]),
+        _ => Err(invalid(format!("'{key}' must be a list"))),
+    }
+}
+
+fn text(node: Option<&Node>) -> String {
+    match node {
+        Some(Node::Scalar(s)) if !node.is_some_and(Node::is_null) => s.text.clone(),
+        _ => String::new(),
+    }
+}
+
+fn gvk_of(item: &Node) -> GvkSelector {
+    let map = item.as_map();
+    GvkSelector {
+        group: text(map.and_then(|m| m.get("group"))),
+        version: text(map.and_then(|m| m.get("version"))),
+        kind: text(map.and_then(|m| m.get("kind"))),
+    }
+}
+
+fn specs_of(value: &Node, key: &str) -> Result<Vec<FieldSpec>, ConfigError> {
+    let mut out = Vec::new();
+    for item in seq_items(value, key)? {
+        let Some(map) = item.as_map() else {
+            return Err(invalid(format!("an entry of '{key}' is not a mapping")));
+        };
+        let create = text(map.get("create")) == "true";
+        out.push(FieldSpec::new(gvk_of(item), &text(map.get("path")), create));
+    }
+    Ok(out)
+}
+
+/// Parses the line format of [`tables`]. The text is ours and fixed, so a
+/// malformed line cannot happen at run time; unknown words are ignored.
+fn parse_tables(text: &str) -> TransformerConfig {
+    let mut tc = TransformerConfig::default();
+    let mut section = String::new();
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        if let Some(name) = trimmed.strip_prefix("# ") {
+            section = name.to_owned();
+            continue;
+        }
+        let mut words = trimmed.split_whitespace();
+        let first = words.next().unwrap_or_default();
+        let mut gvk = GvkSelector::default();
+        let mut create = false;
+        for word in words {
+            match word.split_once('=') {
+                Some(("kind", v)) => gvk.kind = v.to_owned(),
+                Some(("group", v)) => gvk.group = v.to_owned(),
+                Some(("version", v)) => gvk.version = v.to_owned(),
+                _ if word == "create" => create = true,
+                _ => {}
+            }
+        }
+        if section == "nameReference" {
+            if first == "@" {
+                tc.name_reference.push(NameBackReference {
+                    gvk,
+                    referrers: Vec::new(),
+                });
+            } else if let Some(last) = tc.name_reference.last_mut() {
+                last.referrers.push(FieldSpec::new(gvk, first, create));
+            }
+        } else if let Some(table) = tc.section_mut(&section) {
+            table.push(FieldSpec::new(gvk, first, create));
+        }
+    }
+    tc
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn builtin_tables_have_upstream_sizes() {
+        let tc = TransformerConfig::builtin();
+        let sizes = [
+            ("namePrefix", tc.name_prefix.len(), 1),
+            ("nameSuffix", tc.name_suffix.len(), 1),
+            ("commonLabels", tc.common_labels.len(), 32),
+            ("templateLabels", tc.template_labels.len(), 9),
+            (
+                "volumeClaimTemplateLabels",
+                tc.volume_claim_template_labels.len(),
+                1,
+            ),
+            ("commonAnnotations", tc.common_annotations.len(), 9),
+            ("namespace", tc.namespace.len(), 3),
+            ("varReference", tc.var_reference.len(), 72),
+            ("images", tc.images.len(), 6),
+            ("replicas", tc.replicas.len(), 4),
+            ("nameReference", tc.name_reference.len(), 16),
+        ];
+        for (name, got, want) in sizes {
+            assert_eq!(got, want, "{name}");
+        }
+        let referrers: usize = tc.name_reference.iter().map(|n| n.referrers.len()).sum();
+        assert_eq!(referrers, 167);
+        let cm = &tc.name_reference[4];
+        assert_eq!(
+            (cm.gvk.kind.as_str(), cm.gvk.version.as_str()),
+            ("ConfigMap", "v1")
+        );
+        assert_eq!(cm.referrers[0].segments, ["spec", "volumes", "configMap", "name"]);
+    }
+
+    #[test]
+    fn split_path_keeps_escaped_slashes() {
+        let cases: &[(&str, &[&str])] = &[
+            ("spec/template", &["spec", "template"]),
+            (
+                r"metadata/annotations/nginx.ingress.kubernetes.io\/auth-secret",
+                &[
+                    "metadata",
+                    "annotations",
+                    "nginx.ingress.kubernetes.io/auth-secret",
+                ],
+            ),
+            ("a", &["a"]),
+        ];
+        for (path, want) in cases {
+            assert_eq!(&split_path(path), want, "{path}");
+        }
+    }
+
+    #[test]
+    fn merge_skips_duplicates_and_rejects_conflicts() {
+        let mut specs = vec![FieldSpec::any("metadata/labels", true)];
+        merge_one(&mut specs, FieldSpec::any("metadata/labels", true)).unwrap();
+        assert_eq!(specs.len(), 1);
+        let err = merge_one(&mut specs, FieldSpec::any("metadata/labels", false)).unwrap_err();
+        assert_eq!(err.reason(), "ConflictingFieldSpecs");
+        merge_one(&mut specs, FieldSpec::any("spec/x", false)).unwrap();
+        assert_eq!(specs.len(), 2);
+    }
+}
