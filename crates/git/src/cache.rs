@@ -145,10 +145,14 @@ impl RepoCache {
         let timeout = options.timeout.unwrap_or(self.config.fetch_timeout);
         let cancel = options.cancel.clone().unwrap_or_default();
         let abort = Arc::new(AtomicBool::new(false));
+        let timed_out = || GitError::FetchTimeout {
+            url: entry.redacted(),
+            after: timeout,
+        };
         let work = self.fetch_coalesced(entry.clone(), call_url, requested, options, abort.clone());
         let result = tokio::select! {
             result = work => result,
-            () = tokio::time::sleep(timeout) => Err(GitError::FetchTimeout { url: entry.redacted(), after: timeout }),
+            () = tokio::time::sleep(timeout) => Err(timed_out()),
             () = cancel.cancelled() => Err(GitError::FetchCancelled { url: entry.redacted() }),
         };
         // Stops a fetch we started and no longer wait for at its next progress callback.

@@ -1,12 +1,14 @@
 //! `known_hosts` checking for SSH host keys (pure).
 //!
 //! Supported: plain host names and `[host]:port` entries, comma-separated
-//! host lists, `*`/`?` globs and `!` negations. Hashed entries (`|1|…`) and
-//! `@cert-authority` lines are skipped (they never match); `@revoked` lines
-//! reject the key.
+//! host lists, `*`/`?` globs, `!` negations and hashed names
+//! (`|1|salt|hash`, as `ssh-keyscan -H` writes). `@cert-authority` lines are
+//! skipped (they never match); `@revoked` lines reject the key.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
 
 /// The outcome of checking one presented host key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,11 +68,28 @@ fn host_matches(patterns: &str, host: &str) -> bool {
             if glob(negated, host) {
                 return false;
             }
-        } else if !pattern.starts_with('|') && glob(pattern, host) {
+        } else if let Some(hashed) = pattern.strip_prefix("|1|") {
+            matched |= hashed_matches(hashed, host);
+        } else if glob(pattern, host) {
             matched = true;
         }
     }
     matched
+}
+
+/// OpenSSH's hashed host names: base64 salt `|` base64 HMAC-SHA1(salt, host).
+fn hashed_matches(salt_and_hash: &str, host: &str) -> bool {
+    let Some((salt, hash)) = salt_and_hash.split_once('|') else {
+        return false;
+    };
+    let (Ok(salt), Ok(hash)) = (STANDARD.decode(salt), STANDARD.decode(hash)) else {
+        return false;
+    };
+    let Ok(mut mac) = Hmac::<Sha1>::new_from_slice(&salt) else {
+        return false;
+    };
+    mac.update(host.as_bytes());
+    mac.verify_slice(&hash).is_ok()
 }
 
 /// `*` and `?` globbing, case-insensitive (host names are).
@@ -99,6 +118,7 @@ fn glob(pattern: &str, text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
@@ -154,6 +174,33 @@ mod tests {
                 "{host} {key_type}"
             );
         }
+    }
+
+    #[test]
+    fn hashed_host_names() {
+        // Made with `ssh-keygen -H` semantics: HMAC-SHA1 keyed by the salt.
+        let salt = b"0123456789abcdef0123";
+        let mut mac = Hmac::<Sha1>::new_from_slice(salt).unwrap();
+        mac.update(b"[127.0.0.1]:2222");
+        let hash = mac.finalize().into_bytes();
+        let key = STANDARD.encode(b"key");
+        let line = format!(
+            "|1|{}|{} ssh-ed25519 {key}\n",
+            STANDARD.encode(salt),
+            STANDARD.encode(hash)
+        );
+        assert_eq!(
+            verify(&line, "[127.0.0.1]:2222", "ssh-ed25519", b"key"),
+            HostKeyVerdict::Trusted
+        );
+        assert_eq!(
+            verify(&line, "127.0.0.1", "ssh-ed25519", b"key"),
+            HostKeyVerdict::Unknown
+        );
+        assert_eq!(
+            verify("|1|bad|entry ssh-ed25519 {key}", "h", "ssh-ed25519", b"key"),
+            HostKeyVerdict::Unknown
+        );
     }
 
     #[test]

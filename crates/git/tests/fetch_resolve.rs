@@ -185,3 +185,19 @@ async fn changed_paths_lists_what_a_push_touched() {
     assert!(none.is_empty());
     let _ = first;
 }
+
+#[tokio::test]
+async fn head_follows_the_remote_default_branch() {
+    let (server, first) = common::server_with_repo("r");
+    let dev = server
+        .commit("r", "dev", "dev", &[Change::file("dev.txt", "d")])
+        .unwrap();
+    let (_dir, cache) = common::cache();
+    let url = server.git_url("r");
+    cache.fetch(&url, &FetchOptions::default()).await.unwrap();
+    assert_eq!(cache.resolve(&url, "HEAD").await.unwrap().to_string(), first);
+    server.set_head("r", "dev").unwrap();
+    let outcome = cache.fetch(&url, &FetchOptions::default()).await.unwrap();
+    assert_eq!(outcome.head.as_deref(), Some("refs/heads/dev"));
+    assert_eq!(cache.resolve(&url, "HEAD").await.unwrap().to_string(), dev);
+}

@@ -54,6 +54,24 @@ async fn ssh_key_auth_with_known_hosts() {
     let err = cache.fetch(&url, &options(mismatch)).await.unwrap_err();
     assert_eq!(err.reason(), "GitHostKeyRejected", "{err}");
     assert!(err.to_string().contains("differs"), "{err}");
+    // Hashed entries, as `ssh-keygen -H` writes them, are trusted too.
+    let hashed_file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(hashed_file.path(), sshd.known_hosts()).unwrap();
+    let mut hash = std::process::Command::new("ssh-keygen");
+    hash.args(["-q", "-H", "-f"]).arg(hashed_file.path());
+    assert!(hash.status().unwrap().success());
+    let hashed = std::fs::read_to_string(hashed_file.path()).unwrap();
+    assert!(hashed.starts_with("|1|"), "{hashed}");
+    cache
+        .fetch(
+            &url,
+            &options(SshKey {
+                known_hosts: Some(hashed),
+                ..key.clone()
+            }),
+        )
+        .await
+        .unwrap();
     let insecure = SshKey {
         known_hosts: None,
         insecure_ignore_host_key: true,

@@ -36,7 +36,8 @@ async fn warm_no_change_refresh_of_the_medium_repo() {
         }
         warm_times.sort();
         println!(
-            "{}: cold fetch {:?} ({} objects, {} KiB); warm no-change refresh median {:?}, min {:?}, max {:?}",
+            "{}: cold fetch {:?} ({} objects, {} KiB); \
+             warm no-change refresh median {:?}, min {:?}, max {:?}",
             url.split(':').next().unwrap_or_default(),
             cold_time,
             cold.received_objects,
