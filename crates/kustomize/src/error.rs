@@ -149,6 +149,12 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A builtin transformer failed (field specs, values, references).
+    #[error(transparent)]
+    Transformer(#[from] crate::fieldspec::TransformError),
+    /// A field-spec configuration (`configurations:`) is wrong.
+    #[error(transparent)]
+    Config(#[from] crate::fieldspec::ConfigError),
     /// An error while accumulating another kustomization or file, with kustomize's prefix.
     #[error("accumulating resources from '{}': {source}", path.display())]
     Accumulating {
@@ -187,6 +193,8 @@ impl Error {
             Error::Generator { .. } => "GeneratorFailed",
             Error::Patch { .. } => "PatchFailed",
             Error::Transform { .. } => "TransformFailed",
+            Error::Transformer(e) => e.reason(),
+            Error::Config(e) => e.reason(),
             Error::Accumulating { source, .. } => source.reason(),
         }
     }

@@ -11,6 +11,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
 use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 use crate::error::Error;
 use crate::fs::{EntryKind, FileSystem};
@@ -32,24 +33,53 @@ pub enum LoadRestrictions {
     None,
 }
 
+/// Parsed files shared between builds over the same file-system snapshot
+/// (e.g. every overlay of one commit): each file is parsed once. Keyed by
+/// canonical path, so never share it across different trees.
+#[derive(Debug, Default)]
+pub struct ParsedFiles {
+    docs: Mutex<HashMap<PathBuf, Arc<Vec<Node>>>>,
+}
+
+impl ParsedFiles {
+    /// An empty cache.
+    pub fn new() -> ParsedFiles {
+        ParsedFiles::default()
+    }
+
+    fn get(&self, path: &Path) -> Option<Arc<Vec<Node>>> {
+        self.docs.lock().ok()?.get(path).cloned()
+    }
+
+    fn put(&self, path: &Path, docs: Arc<Vec<Node>>) {
+        if let Ok(mut map) = self.docs.lock() {
+            map.insert(path.to_path_buf(), docs);
+        }
+    }
+}
+
 /// The per-build reader.
 pub struct Loader<'a> {
     fs: &'a dyn FileSystem,
     restrictions: LoadRestrictions,
     files_read: RefCell<BTreeSet<PathBuf>>,
     bytes: RefCell<HashMap<PathBuf, Rc<[u8]>>>,
-    docs: RefCell<HashMap<PathBuf, Rc<Vec<Node>>>>,
+    parsed: &'a ParsedFiles,
 }
 
 impl<'a> Loader<'a> {
-    /// A loader over `fs`.
-    pub fn new(fs: &'a dyn FileSystem, restrictions: LoadRestrictions) -> Loader<'a> {
+    /// A loader over `fs` that shares parsed files through `parsed`.
+    pub fn new(
+        fs: &'a dyn FileSystem,
+        restrictions: LoadRestrictions,
+        parsed: &'a ParsedFiles,
+    ) -> Loader<'a> {
         Loader {
             fs,
             restrictions,
             files_read: RefCell::default(),
             bytes: RefCell::default(),
-            docs: RefCell::default(),
+            parsed,
         }
     }
 
@@ -139,13 +169,15 @@ impl<'a> Loader<'a> {
     }
 
     /// The YAML documents of an already resolved file, parsed once per build.
-    pub fn read_docs(&self, path: &Path) -> Result<Rc<Vec<Node>>, Error> {
-        if let Some(hit) = self.docs.borrow().get(path) {
-            return Ok(hit.clone());
+    pub fn read_docs(&self, path: &Path) -> Result<Arc<Vec<Node>>, Error> {
+        if let Some(hit) = self.parsed.get(path) {
+            // Still part of this build's read set.
+            self.files_read.borrow_mut().insert(path.to_path_buf());
+            return Ok(hit);
         }
         let bytes = self.read_resolved(path)?;
-        let docs = Rc::new(parse_yaml(path, &bytes)?);
-        self.docs.borrow_mut().insert(path.to_path_buf(), docs.clone());
+        let docs = Arc::new(parse_yaml(path, &bytes)?);
+        self.parsed.put(path, docs.clone());
         Ok(docs)
     }
 

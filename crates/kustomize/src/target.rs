@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
+use crate::fieldspec::TransformerConfig;
 use crate::fix;
 use crate::fs::EntryKind;
 use crate::generate;
@@ -25,19 +26,33 @@ use crate::yaml::Node;
 pub struct Accumulator {
     /// The resources, in order.
     pub resources: ResMap,
-    /// `configurations` files and CRD documents (`crds`), in order, for the field-spec tables.
-    pub configs: Vec<ConfigSource>,
+    /// Field-spec tables beyond kustomize's defaults (`configurations:` here
+    /// and in everything accumulated); `None` while only the defaults apply.
+    pub config: Option<TransformerConfig>,
+    /// CRD documents (`crds:`), for the merge schemas and name references.
+    pub crds: Vec<Node>,
     /// `vars` declared so far.
     pub vars: Vec<Var>,
 }
 
-/// A document that extends the field-spec tables.
-#[derive(Debug, Clone)]
-pub enum ConfigSource {
-    /// A `configurations:` file (a TransformerConfig document).
-    Configuration(Node),
-    /// A `crds:` file document (a CRD or OpenAPI definitions).
-    Crd(Node),
+impl Accumulator {
+    /// The field-spec tables in force.
+    pub fn transformer_config(&self) -> &TransformerConfig {
+        self.config
+            .as_ref()
+            .unwrap_or_else(|| TransformerConfig::builtin())
+    }
+
+    /// Adds tables (kustomize's `MergeConfig`); the defaults are always present.
+    fn merge_config(&mut self, extra: &TransformerConfig) -> Result<(), Error> {
+        let mut config = self
+            .config
+            .take()
+            .unwrap_or_else(|| TransformerConfig::builtin().clone());
+        config.merge(extra)?;
+        self.config = Some(config);
+        Ok(())
+    }
 }
 
 /// A loaded kustomization file.
@@ -166,17 +181,19 @@ fn accumulate_inner(
     for entry in &kt.k.resources {
         accumulate_resource(ctx, kt, acc, entry, origin)?;
     }
-    for entry in &kt.k.configurations {
-        let path = ctx.loader.resolve_file(&kt.dir, entry)?;
-        for doc in ctx.loader.read_docs(&path)?.iter() {
-            acc.configs.push(ConfigSource::Configuration(doc.clone()));
+    if !kt.k.configurations.is_empty() {
+        let mut extra = TransformerConfig::default();
+        for entry in &kt.k.configurations {
+            let path = ctx.loader.resolve_file(&kt.dir, entry)?;
+            for doc in ctx.loader.read_docs(&path)?.iter() {
+                extra.merge_document(doc)?;
+            }
         }
+        acc.merge_config(&extra)?;
     }
     for entry in &kt.k.crds {
         let path = ctx.loader.resolve_file(&kt.dir, entry)?;
-        for doc in ctx.loader.read_docs(&path)?.iter() {
-            acc.configs.push(ConfigSource::Crd(doc.clone()));
-        }
+        acc.crds.extend(ctx.loader.read_docs(&path)?.iter().cloned());
     }
     for (kind, mut generated) in generate::generate_all(ctx.loader, &kt.dir, &kt.k)? {
         if ctx.tracks_origin() {
@@ -307,7 +324,10 @@ fn accumulate_resource(
             let sub_origin = origin_for(ctx, origin, entry);
             let sub_acc = accumulate(ctx, &sub, Accumulator::default(), &sub_origin).map_err(wrap)?;
             acc.resources.append_all(sub_acc.resources)?;
-            acc.configs.extend(sub_acc.configs);
+            if let Some(config) = &sub_acc.config {
+                acc.merge_config(config)?;
+            }
+            acc.crds.extend(sub_acc.crds);
             merge_var_set(&mut acc.vars, sub_acc.vars)
         }
         Some(EntryKind::File) => {

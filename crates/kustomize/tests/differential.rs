@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use driftless_kustomize::fs::DiskFs;
-use driftless_kustomize::{BuildOptions, build};
+use driftless_kustomize::{BuildOptions, ParsedFiles, build, build_with_cache};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench/config-repo-medium")

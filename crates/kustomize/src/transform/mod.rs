@@ -7,14 +7,14 @@ pub mod images;
 pub mod labels;
 pub mod name_reference;
 pub mod namespace;
+#[cfg(feature = "pipeline")]
+pub mod patches;
 pub mod prefix_suffix;
 pub mod replacements;
 pub mod replicas;
-pub mod vars;
-#[cfg(feature = "pipeline")]
-pub mod patches;
 #[cfg(test)]
 mod testutil;
+pub mod vars;
 
 use crate::kustomization::Kustomization;
 
@@ -109,13 +109,29 @@ pub fn run_builtin(
         if !builtin.is_configured(k) {
             continue;
         }
+        let tc = acc
+            .config
+            .as_ref()
+            .unwrap_or_else(|| crate::fieldspec::TransformerConfig::builtin());
         let resources = &mut acc.resources;
         match builtin {
             Builtin::PatchStrategicMerge => {
                 patches::apply_strategic_merge_files(resources, &k.patches_strategic_merge, dir, loader)?
             }
             Builtin::Patch => patches::apply_patches(resources, &k.patches, dir, loader)?,
+            Builtin::Namespace => {
+                let cfg = namespace::Config::from_kustomization(&k.namespace);
+                namespace::apply(resources, &cfg, &tc.namespace)?
+            }
+            Builtin::Prefix => prefix_suffix::apply_prefix(resources, &k.name_prefix, &tc.name_prefix)?,
+            Builtin::Suffix => prefix_suffix::apply_suffix(resources, &k.name_suffix, &tc.name_suffix)?,
+            Builtin::Label => labels::apply(resources, &k.labels, &k.common_labels, tc)?,
+            Builtin::Annotations => {
+                annotations::apply(resources, &k.common_annotations, &tc.common_annotations)?
+            }
             Builtin::PatchJson6902 => patches::apply_json6902(resources, &k.patches_json6902, dir, loader)?,
+            Builtin::ReplicaCount => replicas::apply(resources, &k.replicas, &tc.replicas)?,
+            Builtin::ImageTag => images::apply(resources, &k.images, &tc.images)?,
             other => {
                 return Err(Error::NotImplemented {
                     feature: other.field(),
