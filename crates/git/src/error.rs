@@ -71,6 +71,14 @@ pub enum GitError {
         /// The URL, redacted.
         url: String,
     },
+    /// A credentials Secret is missing a field or has an unusable one.
+    #[error("credentials Secret field {field:?}: {message}")]
+    InvalidCredentials {
+        /// The Secret data key at fault.
+        field: String,
+        /// What is wrong with it (never its value).
+        message: String,
+    },
     /// A local object-database or disk failure.
     #[error("git cache at {path}: {message}")]
     Storage {
@@ -93,6 +101,7 @@ impl GitError {
             GitError::FetchCancelled { .. } => "GitFetchCancelled",
             GitError::RevisionNotFound { .. } => "RevisionNotFound",
             GitError::NotFetched { .. } => "GitNotFetched",
+            GitError::InvalidCredentials { .. } => "GitCredentialsInvalid",
             GitError::Storage { .. } => "GitStorageFailed",
         }
     }

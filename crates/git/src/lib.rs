@@ -25,6 +25,7 @@ mod gc;
 mod known_hosts;
 mod mirror;
 mod resolve;
+mod secret;
 mod snapshot;
 pub mod url;
 
@@ -36,5 +37,6 @@ pub use gc::GcReport;
 pub use known_hosts::{HostKeyVerdict, verify as verify_host_key};
 pub use mirror::FetchOutcome;
 pub use resolve::CommitId;
+pub use secret::{SECRET_TYPE_LABEL, credentials_from_secret, scope_from_label};
 pub use snapshot::Snapshot;
 pub use tokio_util::sync::CancellationToken;

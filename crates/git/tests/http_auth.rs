@@ -88,7 +88,7 @@ async fn wrong_password_fails_once_without_retry_storm() {
     let requests = server.http_requests();
     // One anonymous probe answered 401, one authenticated try answered 401, then stop.
     assert!(requests.iter().all(|r| r.status == 401), "{requests:?}");
-    assert!(requests.len() <= 2, "retry storm: {requests:?}");
+    assert_eq!(requests.len(), 2, "retry storm: {requests:?}");
     assert!(!err.to_string().contains(WRONG), "{err}");
     let logged = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
     assert!(logged.contains("GitAuthFailed"), "log capture works: {logged}");

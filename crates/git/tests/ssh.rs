@@ -58,9 +58,12 @@ async fn ssh_key_auth_with_known_hosts() {
     let hashed_file = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(hashed_file.path(), sshd.known_hosts()).unwrap();
     let mut hash = std::process::Command::new("ssh-keygen");
-    hash.args(["-q", "-H", "-f"]).arg(hashed_file.path());
+    hash.args(["-q", "-H", "-f"])
+        .arg(hashed_file.path())
+        .stderr(std::process::Stdio::null());
     assert!(hash.status().unwrap().success());
     let hashed = std::fs::read_to_string(hashed_file.path()).unwrap();
+    let _ = std::fs::remove_file(format!("{}.old", hashed_file.path().display()));
     assert!(hashed.starts_with("|1|"), "{hashed}");
     cache
         .fetch(
@@ -85,7 +88,15 @@ async fn ssh_key_auth_with_known_hosts() {
         private_key: stranger.clone(),
         ..key
     };
+    let before = sshd.log();
     let err = cache.fetch(&url, &options(wrong)).await.unwrap_err();
+    let attempts = sshd.log()[before.len()..].matches("Failed publickey").count();
+    assert_eq!(
+        attempts,
+        1,
+        "one key offered once, no retry storm: {}",
+        sshd.log()
+    );
     assert_eq!(err.reason(), "GitAuthFailed", "{err}");
     let body = stranger.lines().nth(1).unwrap();
     assert!(!err.to_string().contains(body), "{err}");

@@ -55,7 +55,7 @@ impl SshServer {
             "Port {port}\nListenAddress 127.0.0.1\nHostKey {dir}/host_key\nPidFile {dir}/sshd.pid\n\
              AuthorizedKeysFile {dir}/authorized_keys\nStrictModes no\nUsePAM no\n\
              PasswordAuthentication no\nKbdInteractiveAuthentication no\nPubkeyAuthentication yes\n\
-             PermitRootLogin prohibit-password\nMaxAuthTries 3\n",
+             PermitRootLogin prohibit-password\nMaxAuthTries 3\nLogLevel VERBOSE\n",
             dir = dir.path().display()
         );
         let config_path = dir.path().join("sshd_config");
