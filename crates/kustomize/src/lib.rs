@@ -18,6 +18,8 @@ pub mod fs;
 #[cfg(feature = "pipeline")]
 pub mod generate;
 pub mod kustomization;
+pub mod merge;
+pub mod openapi;
 #[cfg(feature = "pipeline")]
 pub mod loader;
 pub mod resid;

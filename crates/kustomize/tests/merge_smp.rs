@@ -1,0 +1,454 @@
+//! Strategic merge: table tests of each directive and list kind, with the
+//! expected results taken from `kubectl kustomize` (Kustomize v5.5), and a
+//! differential test that re-checks every case against kubectl when present.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+#[path = "merge/support.rs"]
+mod support;
+
+use driftless_kustomize::merge::{MergeError, Outcome, merge_patch, strategic_merge};
+use driftless_kustomize::openapi::{ExtraSchemas, Schemas};
+use support::{have_kubectl, kubectl_patch, to_json, to_node, yaml};
+
+/// What a case expects.
+enum Want {
+    /// The merged object.
+    Object(&'static str),
+    /// The patch deletes the object.
+    Deleted,
+    /// An error whose reason is this.
+    Error(&'static str),
+}
+
+struct Case {
+    name: &'static str,
+    target: &'static str,
+    patch: &'static str,
+    want: Want,
+}
+
+const DEPLOYMENT: &str = "
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  finalizers: [b, a]
+spec:
+  replicas: 1
+  template:
+    spec:
+      containers:
+      - name: a
+        image: a:1
+        args: [x, y]
+        ports:
+        - containerPort: 80
+        - containerPort: 53
+          protocol: UDP
+      - name: b
+        image: b:1
+      - name: c
+        image: c:1
+      volumes:
+      - name: v1
+        emptyDir: {}
+";
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "containers merge by name; patch elements come first, in patch order",
+            target: DEPLOYMENT,
+            patch: "
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      containers:
+      - name: c
+        image: c:2
+      - name: new
+        image: n:1
+      - name: a
+        args: [z]
+",
+            want: Want::Object(
+                "
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, finalizers: [b, a]}
+spec:
+  replicas: 1
+  template:
+    spec:
+      containers:
+      - {name: c, image: c:2}
+      - {name: new, image: n:1}
+      - name: a
+        image: a:1
+        args: [z]
+        ports:
+        - containerPort: 80
+        - {containerPort: 53, protocol: UDP}
+      - {name: b, image: b:1}
+      volumes:
+      - {name: v1, emptyDir: {}}
+",
+            ),
+        },
+        Case {
+            name: "primitive list with merge strategy (finalizers) unions, patch values first",
+            target: DEPLOYMENT,
+            patch: "{apiVersion: apps/v1, kind: Deployment, metadata: {name: web, finalizers: [a, c]}}",
+            want: Want::Object("{finalizers: [a, c, b]}"),
+        },
+        Case {
+            name: "list-map-keys (containerPort, protocol): matched target elements move last",
+            target: DEPLOYMENT,
+            patch: "
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      containers:
+      - name: a
+        ports:
+        - containerPort: 443
+        - {containerPort: 80, name: http}
+",
+            want: Want::Object(
+                "{ports: [{containerPort: 443}, {containerPort: 80, name: http}, {containerPort: 53, protocol: UDP}]}",
+            ),
+        },
+        Case {
+            name: "null deletes; nulls inside new maps vanish; spelled-out nulls in the target stay",
+            target: "
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w}
+spec:
+  keep: null
+  drop: 1
+  gone:
+  nested: {a: 1, b: 2}
+",
+            patch: "
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w}
+spec:
+  drop: null
+  nested: {a: null}
+  added: {x: null, y: 1}
+  missing: null
+",
+            want: Want::Object(
+                "
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w}
+spec:
+  keep: null
+  nested: {b: 2}
+  added: {y: 1}
+",
+            ),
+        },
+        Case {
+            name: "$patch: delete removes one container; $patch: replace on an element keeps the target's",
+            target: DEPLOYMENT,
+            patch: "
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      containers:
+      - {name: b, image: b:2, $patch: replace}
+      - {name: c, $patch: delete}
+",
+            want: Want::Object(
+                "{containers: [{name: b, image: b:1},
+                  {name: a, image: a:1, args: [x, y], ports: [{containerPort: 80}, {containerPort: 53, protocol: UDP}]}]}",
+            ),
+        },
+        Case {
+            name: "$patch: replace in a list replaces the whole list",
+            target: DEPLOYMENT,
+            patch: "
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      containers:
+      - $patch: replace
+      - {name: z, image: z}
+",
+            want: Want::Object("{containers: [{name: z, image: z}]}"),
+        },
+        Case {
+            name: "$patch: replace and delete on maps",
+            target: DEPLOYMENT,
+            patch: "
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    $patch: replace
+    metadata: {labels: {app: x}}
+  replicas: null
+",
+            want: Want::Object(
+                "{apiVersion: apps/v1, kind: Deployment, metadata: {name: web, finalizers: [b, a]},
+                  spec: {template: {metadata: {labels: {app: x}}}}}",
+            ),
+        },
+        Case {
+            name: "$patch: delete at the top deletes the object",
+            target: DEPLOYMENT,
+            patch: "{apiVersion: apps/v1, kind: Deployment, metadata: {name: web}, $patch: delete}",
+            want: Want::Deleted,
+        },
+        Case {
+            name: "$retainKeys, $setElementOrder and $deleteFromPrimitiveList are copied, not applied",
+            target: DEPLOYMENT,
+            patch: "
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  $deleteFromPrimitiveList/finalizers: [b]
+spec:
+  template:
+    spec:
+      $setElementOrder/containers: [{name: b}]
+      volumes:
+      - {name: v2, secret: {secretName: s}, $retainKeys: [secret]}
+",
+            want: Want::Object(
+                "{metadata: {$deleteFromPrimitiveList/finalizers: [b], finalizers: [b, a]},
+                  spec: {template: {spec: {$setElementOrder/containers: [{name: b}],
+                    volumes: [{name: v2, secret: {secretName: s}, $retainKeys: [secret]}, {name: v1, emptyDir: {}}]}}}}",
+            ),
+        },
+        Case {
+            name: "non-associative lists (args, CRD lists) are replaced",
+            target: "
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w}
+spec:
+  items: [{name: x, v: 1}, {name: y, v: 2}]
+",
+            patch: "{apiVersion: example.com/v1, kind: Widget, metadata: {name: w}, spec: {items: [{name: y, v: 3}]}}",
+            want: Want::Object("{apiVersion: example.com/v1, kind: Widget, metadata: {name: w}, spec: {items: [{name: y, v: 3}]}}"),
+        },
+        Case {
+            name: "a patch element without the merge key wipes the keyed elements",
+            target: DEPLOYMENT,
+            patch: "
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec: {template: {spec: {containers: [{image: noname}]}}}
+",
+            want: Want::Object("{containers: []}"),
+        },
+        Case {
+            name: "a target element without the merge key survives alone",
+            target: "
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec: {template: {spec: {containers: [{name: a, image: a:1}, {image: x}]}}}
+",
+            patch: "
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec: {template: {spec: {containers: [{name: a, image: a:2}]}}}
+",
+            want: Want::Object("{containers: [{image: x}]}"),
+        },
+        Case {
+            name: "Service ports merge on (port, protocol)",
+            target: "
+apiVersion: v1
+kind: Service
+metadata: {name: s}
+spec:
+  ports:
+  - {port: 80, targetPort: 8080}
+  - {port: 443, protocol: TCP}
+",
+            patch: "
+apiVersion: v1
+kind: Service
+metadata: {name: s}
+spec:
+  ports:
+  - {port: 443, protocol: TCP, name: https}
+  - {port: 9090}
+",
+            want: Want::Object("{ports: [{port: 9090}, {port: 80, targetPort: 8080}, {port: 443, protocol: TCP, name: https}]}"),
+        },
+        Case {
+            name: "env merges by name and volumeMounts by mountPath",
+            target: "
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  template:
+    spec:
+      containers:
+      - name: db
+        env: [{name: A, value: '1'}, {name: B, value: '2'}]
+        volumeMounts: [{name: data, mountPath: /data}]
+",
+            patch: "
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  template:
+    spec:
+      containers:
+      - name: db
+        env: [{name: B, value: '3'}, {name: C, value: '4'}]
+        volumeMounts: [{name: other, mountPath: /data, readOnly: true}]
+",
+            want: Want::Object(
+                "{containers: [{name: db,
+                   env: [{name: B, value: '3'}, {name: C, value: '4'}, {name: A, value: '1'}],
+                   volumeMounts: [{name: other, mountPath: /data, readOnly: true}]}]}",
+            ),
+        },
+        Case {
+            name: "unknown $patch value is an error",
+            target: DEPLOYMENT,
+            patch: "{apiVersion: apps/v1, kind: Deployment, metadata: {name: web}, spec: {template: {$patch: squash}}}",
+            want: Want::Error("UnknownPatchDirective"),
+        },
+        Case {
+            name: "a map patched with a scalar is an error",
+            target: DEPLOYMENT,
+            patch: "{apiVersion: apps/v1, kind: Deployment, metadata: {name: web}, spec: {template: 3}}",
+            want: Want::Error("PatchKindMismatch"),
+        },
+    ]
+}
+
+/// True when `want` appears in `have`: equal scalars and lists, and maps
+/// whose every key in `want` matches (so cases can show only the part that matters).
+fn contains(have: &serde_json::Value, want: &serde_json::Value) -> bool {
+    use serde_json::Value as J;
+    match (have, want) {
+        (J::Object(h), J::Object(w)) => w.iter().all(|(k, v)| h.get(k).is_some_and(|hv| contains(hv, v))),
+        _ => have == want,
+    }
+}
+
+/// Finds `want` at the top or anywhere below (cases give a fragment such as `{containers: …}`).
+fn matches(have: &serde_json::Value, want: &serde_json::Value) -> bool {
+    if contains(have, want) {
+        return true;
+    }
+    match have {
+        serde_json::Value::Object(m) => m.values().any(|v| matches(v, want)),
+        serde_json::Value::Array(a) => a.iter().any(|v| matches(v, want)),
+        _ => false,
+    }
+}
+
+fn run(case: &Case) -> Result<Option<serde_json::Value>, MergeError> {
+    let mut target = to_node(&yaml(case.target));
+    let patch = to_node(&yaml(case.patch));
+    match merge_patch(&mut target, &patch, &Schemas::builtin())? {
+        Outcome::Merged => Ok(Some(to_json(&target))),
+        Outcome::Deleted => Ok(None),
+    }
+}
+
+#[test]
+fn strategic_merge_cases() {
+    for case in cases() {
+        let got = run(&case);
+        match (&case.want, got) {
+            (Want::Object(want), Ok(Some(have))) => {
+                let want = yaml(want);
+                assert!(
+                    matches(&have, &want),
+                    "{}:\nhave {have:#}\nwant {want:#}",
+                    case.name
+                );
+            }
+            (Want::Deleted, Ok(None)) => {}
+            (Want::Error(reason), Err(e)) => assert_eq!(e.reason(), *reason, "{}: {e}", case.name),
+            (_, other) => panic!("{}: unexpected {other:?}", case.name),
+        }
+    }
+}
+
+#[test]
+fn merging_twice_changes_nothing_more() {
+    for case in cases() {
+        let Want::Object(_) = case.want else { continue };
+        if case.name.contains("without the merge key") || case.name.contains("$retainKeys") {
+            continue; // kustomize's quirks there are not idempotent either
+        }
+        let patch = to_node(&yaml(case.patch));
+        let mut once = to_node(&yaml(case.target));
+        strategic_merge(&mut once, &patch).unwrap();
+        let mut twice = once.clone();
+        strategic_merge(&mut twice, &patch).unwrap();
+        assert_eq!(to_json(&once), to_json(&twice), "{}", case.name);
+    }
+}
+
+#[test]
+fn extra_schemas_make_crd_lists_associative() {
+    let doc = serde_json::json!({"definitions": {"com.example.v1.Widget": {
+        "type": "object",
+        "x-kubernetes-group-version-kind": [{"group": "example.com", "version": "v1", "kind": "Widget"}],
+        "properties": {"spec": {"type": "object", "properties": {"items": {
+            "type": "array", "x-kubernetes-patch-strategy": "merge", "x-kubernetes-patch-merge-key": "name",
+            "items": {"type": "object"}}}}}}}});
+    let schemas = Schemas::with_extra(ExtraSchemas::from_json(&doc, "widget.json").unwrap(), false);
+    let case = &cases()[9];
+    let mut target = to_node(&yaml(case.target));
+    merge_patch(&mut target, &to_node(&yaml(case.patch)), &schemas).unwrap();
+    let want = yaml("{items: [{name: y, v: 3}, {name: x, v: 1}]}");
+    assert!(matches(&to_json(&target), &want), "{:#}", to_json(&target));
+}
+
+/// Every case again, with `kubectl kustomize` as the judge.
+#[test]
+fn strategic_merge_matches_kubectl() {
+    if !have_kubectl() {
+        eprintln!("skipping: kubectl is not installed");
+        return;
+    }
+    let to_yaml = |text: &str| serde_yaml::to_string(&yaml(text)).unwrap();
+    let mut compared = 0;
+    for case in cases() {
+        let reference = kubectl_patch(&to_yaml(case.target), &[&to_yaml(case.patch)]);
+        let ours = run(&case);
+        match (reference, ours) {
+            (Ok(Some(want)), Ok(Some(have))) => assert_eq!(have, want, "{}", case.name),
+            (Ok(None), Ok(None)) => {}
+            (Err(_), Err(_)) => {}
+            (reference, ours) => panic!("{}: kubectl {reference:?}, ours {ours:?}", case.name),
+        }
+        compared += 1;
+    }
+    eprintln!("{compared} strategic-merge cases identical to kubectl kustomize");
+}
