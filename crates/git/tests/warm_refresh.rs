@@ -5,9 +5,11 @@
 
 mod common;
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use driftless_git::FetchOptions;
+use driftless_kustomize::fs::{EntryKind, FileSystem};
 use driftless_testkit::git_server::GitServer;
 
 #[tokio::test]
@@ -35,9 +37,18 @@ async fn warm_no_change_refresh_of_the_medium_repo() {
             }
         }
         warm_times.sort();
+        let commit = cache.resolve(&url, "main").await.unwrap();
+        let started = Instant::now();
+        let snapshot = cache.snapshot(&url, commit).await.unwrap();
+        let files = read_everything(snapshot.as_ref(), Path::new("/"));
+        let cold_read = started.elapsed();
+        let started = Instant::now();
+        read_everything(snapshot.as_ref(), Path::new("/"));
+        let warm_read = started.elapsed();
         println!(
             "{}: cold fetch {:?} ({} objects, {} KiB); \
-             warm no-change refresh median {:?}, min {:?}, max {:?}",
+             warm no-change refresh median {:?}, min {:?}, max {:?}; \
+             reading all {} files through a Snapshot {:?} (again {:?})",
             url.split(':').next().unwrap_or_default(),
             cold_time,
             cold.received_objects,
@@ -45,6 +56,25 @@ async fn warm_no_change_refresh_of_the_medium_repo() {
             warm_times[warm_times.len() / 2],
             warm_times[0],
             warm_times[warm_times.len() - 1],
+            files,
+            cold_read,
+            warm_read,
         );
     }
+}
+
+/// Read every file below `dir`; returns how many.
+fn read_everything(fs: &dyn FileSystem, dir: &Path) -> usize {
+    let mut count = 0;
+    for name in fs.read_dir(dir).unwrap() {
+        let path = dir.join(name);
+        match fs.kind(&path) {
+            Some(EntryKind::Dir) => count += read_everything(fs, &path),
+            _ => {
+                fs.read(&path).unwrap();
+                count += 1;
+            }
+        }
+    }
+    count
 }
