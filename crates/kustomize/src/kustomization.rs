@@ -445,6 +445,65 @@ pub fn decode<T: serde::de::DeserializeOwned>(json: serde_json::Value, file: &Pa
     serde_json::from_value(normalize_keys(strip_nulls(json))).map_err(|e| from_serde(file, &e.to_string()))
 }
 
+/// Decodes a plugin config leniently, as kustomize's `yaml.Unmarshal` does:
+/// keys the model does not know are dropped at every level.
+#[cfg(feature = "pipeline")]
+pub fn decode_lenient<T: serde::de::DeserializeOwned>(
+    json: serde_json::Value,
+    file: &Path,
+) -> Result<T, Error> {
+    decode(drop_unknown(json), file)
+}
+
+#[cfg(feature = "pipeline")]
+fn drop_unknown(value: serde_json::Value) -> serde_json::Value {
+    drop_unknown_in(value, FIELD_NAMES)
+}
+
+/// Field names of the nested types whose names overlap others' (`name` is
+/// not a field spec key).
+#[cfg(feature = "pipeline")]
+fn fields_under(key: &str) -> &'static [&'static str] {
+    match key {
+        "fieldSpecs" | "fields" => &["group", "version", "kind", "path", "create"],
+        "target" | "select" | "reject" => &[
+            "group",
+            "version",
+            "kind",
+            "name",
+            "namespace",
+            "annotationSelector",
+            "labelSelector",
+        ],
+        _ => FIELD_NAMES,
+    }
+}
+
+#[cfg(feature = "pipeline")]
+fn drop_unknown_in(value: serde_json::Value, allowed: &[&str]) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => {
+            let kept = map
+                .into_iter()
+                .filter(|(k, _)| allowed.iter().any(|f| f.eq_ignore_ascii_case(k)));
+            let kept = kept.map(|(k, v)| {
+                let free = FREE_MAPS.contains(&k.as_str()) && v.is_object();
+                let v = if free {
+                    v
+                } else {
+                    drop_unknown_in(v, fields_under(&k))
+                };
+                (k, v)
+            });
+            serde_json::Value::Object(kept.collect())
+        }
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(|v| drop_unknown_in(v, allowed)).collect())
+        }
+        other => other,
+    }
+}
+
 /// Every field name of the model (Go matches JSON keys to fields ignoring case).
 const FIELD_NAMES: &[&str] = &[
     "allowKindChange",

@@ -8,6 +8,7 @@
 //! helm, plugins or remote resources are refused with [`Error::Unsupported`].
 
 #[cfg(feature = "pipeline")]
+pub mod build;
 pub mod error;
 pub mod fieldspec;
 #[cfg(feature = "pipeline")]

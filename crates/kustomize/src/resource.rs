@@ -54,6 +54,8 @@ pub struct Origin {
     pub config_kind: Option<String>,
     /// Its `metadata.name`.
     pub config_name: Option<String>,
+    /// Its `metadata.namespace`.
+    pub config_namespace: Option<String>,
     /// Its API version.
     pub config_api_version: Option<String>,
 }

@@ -226,9 +226,13 @@ fn accumulate_inner(
         let sub_origin = origin_for(ctx, origin, entry);
         *acc = accumulate(ctx, &sub, std::mem::take(acc), &sub_origin)?;
     }
-    transform::run_builtin(acc, &kt.k, &kt.dir, ctx.loader)?;
+    let configured_in = ctx.tracks_origin().then(|| join_origin(origin, &kt.file_name));
+    transform::run_builtin(acc, &kt.k, &kt.dir, ctx.loader, configured_in.as_deref())?;
     for config in plugin_configs(ctx, kt, &kt.k.transformers, origin)? {
         transform::run_plugin(acc, &config, &kt.dir, ctx.loader)?;
+        if ctx.tracks_origin() {
+            transform::record_transformation(&mut acc.resources, &configured_by(&config));
+        }
     }
     merge_vars(acc, &kt.k.vars)
 }
@@ -284,6 +288,7 @@ fn configured_by(config: &Resource) -> Origin {
         config_api_version: some(config.api_version()),
         config_kind: some(config.kind()),
         config_name: some(config.name()),
+        config_namespace: some(config.namespace()),
         ..Origin::default()
     }
 }

@@ -106,6 +106,7 @@ fn origin_yaml(origin: &Origin, item: &str) -> String {
         ("apiVersion", &origin.config_api_version),
         ("kind", &origin.config_kind),
         ("name", &origin.config_name),
+        ("namespace", &origin.config_namespace),
     ]
     .iter()
     .filter_map(|(k, v)| {

@@ -94,7 +94,7 @@ pub fn from_plugin_config(loader: &Loader<'_>, dir: &Path, config: &Resource) ->
     if let Some(map) = json.as_object_mut() {
         map.retain(|k, _| ARGS.contains(&k.as_str()));
     }
-    let mut args: GeneratorArgs = crate::kustomization::decode(json, dir)?;
+    let mut args: GeneratorArgs = crate::kustomization::decode_lenient(json, dir)?;
     if args.name.is_empty() {
         args.name = config.name().to_owned();
     }
@@ -221,7 +221,8 @@ fn generate(
         top.insert("type", Node::string(secret_type));
     }
     let (text, binary) = split_data(kind, data);
-    if !text.is_empty() {
+    // kyaml creates a secret's `data` even when it stays empty.
+    if !text.is_empty() || kind == GeneratorKind::Secret {
         top.insert("data", Node::Map(text));
     }
     if !binary.is_empty() {
@@ -246,20 +247,35 @@ fn generate(
 /// Config maps keep UTF-8 values as text and base64 the rest into
 /// `binaryData`; secrets base64 everything into `data`.
 fn split_data(kind: GeneratorKind, data: BTreeMap<String, Vec<u8>>) -> (Mapping, Mapping) {
-    let b64 = base64::engine::general_purpose::STANDARD;
     let mut text = Mapping::default();
     let mut binary = Mapping::default();
     for (key, value) in data {
         match (kind, String::from_utf8(value)) {
             (GeneratorKind::ConfigMap, Ok(s)) => text.insert(key, Node::string(s)),
             (GeneratorKind::ConfigMap, Err(e)) => {
-                binary.insert(key, Node::string(b64.encode(e.into_bytes())))
+                binary.insert(key, Node::string(encode_base64(e.as_bytes())))
             }
-            (GeneratorKind::Secret, Ok(s)) => text.insert(key, Node::string(b64.encode(s))),
-            (GeneratorKind::Secret, Err(e)) => text.insert(key, Node::string(b64.encode(e.into_bytes()))),
+            (GeneratorKind::Secret, Ok(s)) => text.insert(key, Node::string(encode_base64(s.as_bytes()))),
+            (GeneratorKind::Secret, Err(e)) => text.insert(key, Node::string(encode_base64(e.as_bytes()))),
         }
     }
     (text, binary)
+}
+
+/// kyaml's `encodeBase64`: standard base64, broken into 70-character lines
+/// (each ending in a newline) once it reaches 70 characters.
+pub fn encode_base64(bytes: &[u8]) -> String {
+    const LINE: usize = 70;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+    if encoded.len() < LINE {
+        return encoded;
+    }
+    let mut out = String::with_capacity(encoded.len() + encoded.len() / LINE + 1);
+    for chunk in encoded.as_bytes().chunks(LINE) {
+        out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+        out.push('\n');
+    }
+    out
 }
 
 fn string_map(map: &BTreeMap<String, String>) -> Node {
@@ -371,5 +387,19 @@ fn merge_data_from(new: &mut Resource, old: &Resource, field: &str) {
     }
     if let Some(top) = new.node_mut().as_map_mut() {
         top.insert(field, Node::Map(merged));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_lines_like_kyaml() {
+        assert_eq!(encode_base64(b"v"), "dg==");
+        let long = encode_base64(&[b'x'; 60]);
+        let lines: Vec<&str> = long.split_terminator('\n').collect();
+        assert_eq!(lines.iter().map(|l| l.len()).collect::<Vec<_>>(), [70, 10]);
+        assert!(long.ends_with('\n'));
     }
 }

@@ -78,6 +78,36 @@ impl Builtin {
         }
     }
 
+    /// kustomize's builtin plugin kind (for transformer annotations).
+    pub fn plugin_kind(self) -> &'static str {
+        match self {
+            Builtin::PatchStrategicMerge => "PatchStrategicMergeTransformer",
+            Builtin::Patch => "PatchTransformer",
+            Builtin::Namespace => "NamespaceTransformer",
+            Builtin::Prefix => "PrefixTransformer",
+            Builtin::Suffix => "SuffixTransformer",
+            Builtin::Label => "LabelTransformer",
+            Builtin::Annotations => "AnnotationsTransformer",
+            Builtin::PatchJson6902 => "PatchJson6902Transformer",
+            Builtin::ReplicaCount => "ReplicaCountTransformer",
+            Builtin::ImageTag => "ImageTagTransformer",
+            Builtin::Replacement => "ReplacementTransformer",
+        }
+    }
+
+    /// How many transformer instances kustomize configures for `k` (one per
+    /// patch, image, replica or `labels` entry plus one for `commonLabels`).
+    pub fn instances(self, k: &Kustomization) -> usize {
+        match self {
+            Builtin::Patch => k.patches.len(),
+            Builtin::Label => k.labels.len() + 1,
+            Builtin::PatchJson6902 => k.patches_json6902.len(),
+            Builtin::ReplicaCount => k.replicas.len(),
+            Builtin::ImageTag => k.images.len(),
+            _ => 1,
+        }
+    }
+
     /// True when `k` configures this transformer.
     pub fn is_configured(self, k: &Kustomization) -> bool {
         match self {
@@ -103,6 +133,7 @@ pub fn run_builtin(
     k: &Kustomization,
     dir: &std::path::Path,
     loader: &crate::loader::Loader<'_>,
+    configured_in: Option<&str>,
 ) -> Result<(), crate::error::Error> {
     use crate::error::Error;
     for builtin in BUILTIN_ORDER {
@@ -140,15 +171,40 @@ pub fn run_builtin(
             }
         }
         acc.resources.reindex();
+        if let Some(configured_in) = configured_in {
+            let origin = crate::resource::Origin {
+                configured_in: Some(configured_in.to_owned()),
+                config_api_version: Some("builtin".into()),
+                config_kind: Some(builtin.plugin_kind().into()),
+                ..Default::default()
+            };
+            for _ in 0..builtin.instances(k) {
+                record_transformation(&mut acc.resources, &origin);
+            }
+        }
     }
     Ok(())
 }
 
-/// A builtin transformer's plugin config (`apiVersion: builtin`) for the patch kinds.
+/// kustomize's `AddTransformerAnnotation`: every object gets the transformer
+/// as a transformation, or as its origin when it has none.
+#[cfg(feature = "pipeline")]
+pub fn record_transformation(resources: &mut crate::resmap::ResMap, origin: &crate::resource::Origin) {
+    for r in resources.iter_mut() {
+        match r.origin {
+            None => r.origin = Some(origin.clone()),
+            Some(_) => r.transformations.push(origin.clone()),
+        }
+    }
+}
+
+/// A builtin transformer's plugin config (`apiVersion: builtin`): the union
+/// of the fields the builtin kinds read. Read leniently like kustomize
+/// (`yaml.Unmarshal`): unknown fields are ignored.
 #[cfg(feature = "pipeline")]
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-struct PatchPluginConfig {
+struct PluginConfig {
     path: String,
     patch: String,
     json_op: String,
@@ -156,11 +212,20 @@ struct PatchPluginConfig {
     patches: String,
     target: Option<crate::kustomization::Selector>,
     options: Option<crate::kustomization::PatchOptions>,
+    prefix: String,
+    suffix: String,
+    field_specs: Option<Vec<crate::kustomization::FieldSpec>>,
+    labels: std::collections::BTreeMap<String, String>,
+    annotations: std::collections::BTreeMap<String, String>,
+    image_tag: crate::kustomization::Image,
+    replica: crate::kustomization::Replica,
+    unset_only: bool,
+    set_role_binding_subjects: String,
 }
 
 /// Runs one transformer named in `transformers:` by its config object.
-/// Builtin patch kinds run here; other builtins belong to their modules;
-/// anything else needs a plugin program and is refused.
+/// Builtin kinds run in-process; anything else needs a plugin program and
+/// is refused.
 #[cfg(feature = "pipeline")]
 pub fn run_plugin(
     acc: &mut crate::target::Accumulator,
@@ -169,6 +234,7 @@ pub fn run_plugin(
     loader: &crate::loader::Loader<'_>,
 ) -> Result<(), crate::error::Error> {
     use crate::error::Error;
+    use crate::fieldspec::FieldSpec;
     use crate::kustomization::Patch;
     if config.api_version() != "builtin" {
         return Err(Error::Unsupported {
@@ -177,20 +243,26 @@ pub fn run_plugin(
             needs: "a plugin program",
         });
     }
-    let kind = config.kind();
-    let decode = || -> Result<PatchPluginConfig, Error> {
-        let mut json = crate::backend::to_json(config.node());
-        if let Some(map) = json.as_object_mut() {
-            for key in ["apiVersion", "kind", "metadata"] {
-                map.remove(key);
-            }
+    let mut json = crate::backend::to_json(config.node());
+    if let Some(map) = json.as_object_mut() {
+        for key in ["apiVersion", "kind", "metadata"] {
+            map.remove(key);
         }
-        crate::kustomization::decode(json, dir)
+    }
+    let c: PluginConfig = crate::kustomization::decode_lenient(json, dir)?;
+    let specs: Vec<FieldSpec> = c.field_specs.iter().flatten().map(FieldSpec::from).collect();
+    let require_specs = |kind: &str| -> Result<(), Error> {
+        if c.field_specs.is_none() {
+            return Err(Error::Transform {
+                transformer: "transformers",
+                message: format!("{kind}: fieldSpecs is not expected to be nil"),
+            });
+        }
+        Ok(())
     };
     let resources = &mut acc.resources;
-    match kind {
+    match config.kind() {
         "PatchTransformer" => {
-            let c = decode()?;
             let patch = Patch {
                 path: c.path,
                 patch: c.patch,
@@ -200,7 +272,6 @@ pub fn run_plugin(
             patches::apply_patches(resources, &[patch], dir, loader)?;
         }
         "PatchJson6902Transformer" => {
-            let c = decode()?;
             let patch = Patch {
                 path: c.path,
                 patch: c.json_op,
@@ -210,13 +281,47 @@ pub fn run_plugin(
             patches::apply_json6902(resources, &[patch], dir, loader)?;
         }
         "PatchStrategicMergeTransformer" => {
-            let c = decode()?;
             let mut entries = c.paths;
             if !c.patches.is_empty() {
                 entries.push(c.patches);
             }
             patches::apply_strategic_merge_files(resources, &entries, dir, loader)?;
         }
+        "PrefixSuffixTransformer" => {
+            require_specs("PrefixSuffixTransformer")?;
+            prefix_suffix::apply_prefix(resources, &c.prefix, &specs)?;
+            acc.resources.reindex();
+            prefix_suffix::apply_suffix(&mut acc.resources, &c.suffix, &specs)?;
+        }
+        "PrefixTransformer" => {
+            require_specs("PrefixTransformer")?;
+            prefix_suffix::apply_prefix(resources, &c.prefix, &specs)?;
+        }
+        "SuffixTransformer" => {
+            require_specs("SuffixTransformer")?;
+            prefix_suffix::apply_suffix(resources, &c.suffix, &specs)?;
+        }
+        "LabelTransformer" => labels::set_pairs(resources, &c.labels, &specs, "LabelTransformer")?,
+        "AnnotationsTransformer" => annotations::apply(resources, &c.annotations, &specs)?,
+        "NamespaceTransformer" => {
+            let plugin = namespace::PluginConfig {
+                metadata: namespace::PluginMeta {
+                    namespace: config.namespace().to_owned(),
+                },
+                field_specs: c.field_specs.clone().unwrap_or_default(),
+                unset_only: c.unset_only,
+                set_role_binding_subjects: c.set_role_binding_subjects.clone(),
+            };
+            let cfg = namespace::Config::from_plugin(&plugin)?;
+            let specs = if specs.is_empty() {
+                acc_namespace_specs(&acc.config)
+            } else {
+                specs
+            };
+            namespace::apply(&mut acc.resources, &cfg, &specs)?;
+        }
+        "ImageTagTransformer" => images::apply(resources, std::slice::from_ref(&c.image_tag), &specs)?,
+        "ReplicaCountTransformer" => replicas::apply(resources, std::slice::from_ref(&c.replica), &specs)?,
         other => {
             let feature = BUILTIN_PLUGIN_KINDS
                 .iter()
@@ -231,6 +336,19 @@ pub fn run_plugin(
     }
     acc.resources.reindex();
     Ok(())
+}
+
+/// The namespace table in force (a NamespaceTransformer config without
+/// `fieldSpecs` uses the builtin one).
+#[cfg(feature = "pipeline")]
+fn acc_namespace_specs(
+    config: &Option<crate::fieldspec::TransformerConfig>,
+) -> Vec<crate::fieldspec::FieldSpec> {
+    config
+        .as_ref()
+        .unwrap_or_else(|| crate::fieldspec::TransformerConfig::builtin())
+        .namespace
+        .clone()
 }
 
 /// Builtin transformer plugin kinds kustomize knows.

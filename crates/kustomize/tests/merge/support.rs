@@ -81,3 +81,18 @@ pub fn kubectl_patch(target: &str, patches: &[&str]) -> Result<Option<Json>, Str
     }
     Ok(Some(serde_yaml::from_str(&text).map_err(|e| e.to_string())?))
 }
+
+/// What `kubectl kustomize` makes of `target` after the JSON 6902 `ops`
+/// (JSON text), applied through a `patches:` entry aimed at the target's kind.
+pub fn kubectl_json6902(target: &str, kind: &str, ops: &str) -> Result<Json, String> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("res.yaml"), target).expect("write");
+    std::fs::write(dir.path().join("ops.json"), ops).expect("write");
+    let k = format!("resources:\n- res.yaml\npatches:\n- path: ops.json\n  target:\n    kind: {kind}\n");
+    std::fs::write(dir.path().join("kustomization.yaml"), k).expect("write");
+    let out = Command::new("kubectl").arg("kustomize").arg(dir.path()).output().expect("run kubectl");
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    serde_yaml::from_str(&String::from_utf8_lossy(&out.stdout)).map_err(|e| e.to_string())
+}
