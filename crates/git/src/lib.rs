@@ -40,3 +40,16 @@ pub use resolve::CommitId;
 pub use secret::{SECRET_TYPE_LABEL, credentials_from_secret, scope_from_label};
 pub use snapshot::Snapshot;
 pub use tokio_util::sync::CancellationToken;
+
+#[cfg(test)]
+mod tests {
+    /// The controller shares these across tasks; this fails to compile if one stops being shareable.
+    #[test]
+    fn shared_types_are_send_and_sync() {
+        fn shareable<T: Send + Sync + 'static>() {}
+        shareable::<super::RepoCache>();
+        shareable::<super::Snapshot>();
+        shareable::<super::GitError>();
+        shareable::<super::CredentialSet>();
+    }
+}

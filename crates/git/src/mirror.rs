@@ -78,6 +78,7 @@ fn open_for_fetch(dir: &Path) -> Result<Repository, GitError> {
         std::fs::remove_dir_all(dir).map_err(|e| storage_error(dir, e))?;
     }
     if dir.exists() {
+        remove_stale_locks(dir);
         if let Ok(repo) = Repository::open_bare(dir) {
             return Ok(repo);
         }
@@ -85,6 +86,45 @@ fn open_for_fetch(dir: &Path) -> Result<Repository, GitError> {
         std::fs::remove_dir_all(dir).map_err(|e| storage_error(dir, e))?;
     }
     Repository::init_bare(dir).map_err(|e| storage_error(dir, e.message()))
+}
+
+/// Remove lock files and temporary packs a crashed fetch left behind; they
+/// would make every later ref update fail. Only called while this process
+/// holds the repository's fetch lock, and one process owns the cache
+/// directory, so no live writer owns them.
+fn remove_stale_locks(dir: &Path) {
+    let is_lock = |name: &str| name.ends_with(".lock");
+    let is_tmp_pack = |name: &str| name.starts_with("tmp_");
+    // Top level (HEAD.lock, packed-refs.lock, config.lock), then every ref.
+    let mut stale = files_matching(dir, false, &is_lock);
+    stale.extend(files_matching(&dir.join("refs"), true, &is_lock));
+    stale.extend(files_matching(&dir.join("objects/pack"), false, &is_tmp_pack));
+    for path in stale {
+        tracing::warn!(file = %path.display(), "removing file left by an interrupted fetch");
+        let _ = std::fs::remove_file(&path);
+    }
+}
+
+/// Files under `dir` whose name satisfies `wanted`, descending if `recursive`.
+fn files_matching(dir: &Path, recursive: bool, wanted: &dyn Fn(&str) -> bool) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&current) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if recursive {
+                    pending.push(path);
+                }
+            } else if wanted(&entry.file_name().to_string_lossy()) {
+                found.push(path);
+            }
+        }
+    }
+    found
 }
 
 /// Fetch every branch and tag of `url` into the mirror at `dir`, pruning refs

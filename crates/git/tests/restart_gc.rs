@@ -9,6 +9,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use driftless_git::{CancellationToken, FetchOptions, RepoCache, RepoCacheConfig};
+use driftless_testkit::git_server::Change;
 
 fn mirror_dirs(root: &std::path::Path) -> Vec<std::path::PathBuf> {
     std::fs::read_dir(root)
@@ -58,16 +59,34 @@ async fn a_half_written_mirror_is_rebuilt_not_trusted() {
 }
 
 #[tokio::test]
+async fn lock_files_left_by_a_crashed_fetch_do_not_block_later_fetches() {
+    let (server, _) = common::server_with_repo("r");
+    let url = server.git_url("r");
+    let dir = tempfile::tempdir().unwrap();
+    let config = RepoCacheConfig::new(dir.path());
+    RepoCache::new(config.clone())
+        .unwrap()
+        .fetch(&url, &FetchOptions::default())
+        .await
+        .unwrap();
+    let mirror = mirror_dirs(dir.path()).pop().unwrap();
+    for stale in ["refs/heads/main.lock", "packed-refs.lock", "HEAD.lock"] {
+        std::fs::write(mirror.join(stale), b"").unwrap();
+    }
+    let next = server
+        .commit("r", "main", "next", &[Change::file("n", "n")])
+        .unwrap();
+    let restarted = RepoCache::new(config).unwrap();
+    restarted.fetch(&url, &FetchOptions::default()).await.unwrap();
+    assert_eq!(restarted.resolve(&url, "main").await.unwrap().to_string(), next);
+}
+
+#[tokio::test]
 async fn gc_removes_unused_and_half_written_mirrors_only() {
     let (server, _) = common::server_with_repo("r");
     server.create_repo("s").unwrap();
     server
-        .commit(
-            "s",
-            "main",
-            "s",
-            &[driftless_testkit::git_server::Change::file("s", "s")],
-        )
+        .commit("s", "main", "s", &[Change::file("s", "s")])
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut config = RepoCacheConfig::new(dir.path());
