@@ -121,20 +121,20 @@ fn deployment(rng: &mut Rng, name: &str, patch: bool) -> Json {
 }
 
 fn service(rng: &mut Rng, name: &str) -> Json {
-    let ports: Vec<Json> = [80, 443, 8080]
-        .into_iter()
-        .filter(|_| rng.chance(50))
-        .map(|port| {
-            let mut p = json!({"port": port});
-            if rng.chance(50) {
-                p["protocol"] = json!(rng.pick(&["TCP", "UDP"]));
-            }
-            if rng.chance(50) {
-                p["targetPort"] = json!(rng.below(3) + 9000);
-            }
-            p
-        })
-        .collect();
+    let mut ports = Vec::new();
+    for port in [80, 443, 8080] {
+        if !rng.chance(50) {
+            continue;
+        }
+        let mut p = json!({"port": port});
+        if rng.chance(50) {
+            p["protocol"] = json!(rng.pick(&["TCP", "UDP"]));
+        }
+        if rng.chance(50) {
+            p["targetPort"] = json!(rng.below(3) + 9000);
+        }
+        ports.push(p);
+    }
     json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name}, "spec": {"ports": ports}})
 }
 

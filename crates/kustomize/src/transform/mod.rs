@@ -12,8 +12,6 @@ pub mod patches;
 pub mod prefix_suffix;
 pub mod replacements;
 pub mod replicas;
-#[cfg(test)]
-mod testutil;
 pub mod vars;
 
 use crate::kustomization::Kustomization;
