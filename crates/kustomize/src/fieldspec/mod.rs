@@ -6,8 +6,11 @@
 //! file. [`path::walk`] visits the fields a spec names.
 
 pub mod error;
+pub mod kpath;
 pub mod path;
 pub mod tables;
+#[cfg(test)]
+pub(crate) mod testutil;
 
 use std::sync::OnceLock;
 

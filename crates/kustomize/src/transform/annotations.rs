@@ -20,7 +20,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::fieldspec::TransformerConfig;
-    use crate::transform::testutil::{objects, resmap};
+    use crate::fieldspec::testutil::{objects, resmap};
 
     #[test]
     fn annotates_metadata_and_templates() {

@@ -89,7 +89,7 @@ pub fn apply(
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::transform::testutil::{objects, resmap};
+    use crate::fieldspec::testutil::{objects, resmap};
 
     const DEPLOY: &str = "\
 apiVersion: apps/v1

@@ -446,7 +446,7 @@ mod tests {
     use crate::fieldspec::TransformerConfig;
     use crate::transform::namespace;
     use crate::transform::prefix_suffix;
-    use crate::transform::testutil::{objects, resmap};
+    use crate::fieldspec::testutil::{objects, resmap};
 
     fn build(input: &str, prefix: &str, ns: &str) -> Result<ResMap, TransformError> {
         let tc = TransformerConfig::builtin();

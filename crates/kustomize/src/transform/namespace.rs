@@ -204,7 +204,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::fieldspec::TransformerConfig;
-    use crate::transform::testutil::{objects, resmap};
+    use crate::fieldspec::testutil::{objects, resmap};
 
     fn run(input: &str, cfg: &Config) -> Result<String, TransformError> {
         let mut map = resmap(input);

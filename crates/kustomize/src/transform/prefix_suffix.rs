@@ -102,7 +102,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::fieldspec::TransformerConfig;
-    use crate::transform::testutil::{objects, resmap};
+    use crate::fieldspec::testutil::{objects, resmap};
 
     #[test]
     fn renames_all_but_skipped_kinds_and_records_history() {

@@ -68,7 +68,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::fieldspec::TransformerConfig;
-    use crate::transform::testutil::{objects, resmap};
+    use crate::fieldspec::testutil::{objects, resmap};
 
     #[test]
     fn sets_counts_by_name_and_fails_on_no_match() {
