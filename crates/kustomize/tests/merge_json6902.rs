@@ -17,16 +17,26 @@ const TARGET: &str = r#"{
 /// (name, ops, Ok(expected spec) or Err(text the error must contain))
 fn cases() -> Vec<(&'static str, &'static str, Result<&'static str, &'static str>)> {
     vec![
-        ("add a field", r#"[{"op":"add","path":"/spec/paused","value":true}]"#, Ok(r#"{"paused":true}"#)),
+        (
+            "add a field",
+            r#"[{"op":"add","path":"/spec/paused","value":true}]"#,
+            Ok(r#"{"paused":true}"#),
+        ),
         (
             "add inserts at an index, - appends, negative counts from the end",
             r#"[{"op":"add","path":"/spec/template/spec/containers/0","value":{"name":"z"}},
                {"op":"add","path":"/spec/template/spec/containers/-","value":{"name":"end"}},
                {"op":"add","path":"/spec/template/spec/containers/-1","value":{"name":"neg"}}]"#,
-            Ok(r#"{"template":{"spec":{"containers":[{"name":"z"},{"name":"a","image":"a:1"},{"name":"b","image":"b:1"},
-                  {"name":"end"},{"name":"neg"}]}}}"#),
+            Ok(
+                r#"{"template":{"spec":{"containers":[{"name":"z"},{"name":"a","image":"a:1"},{"name":"b","image":"b:1"},
+                  {"name":"end"},{"name":"neg"}]}}}"#,
+            ),
         ),
-        ("add without a value adds null", r#"[{"op":"add","path":"/spec/x"}]"#, Ok(r#"{"x":null}"#)),
+        (
+            "add without a value adds null",
+            r#"[{"op":"add","path":"/spec/x"}]"#,
+            Ok(r#"{"x":null}"#),
+        ),
         (
             "replace of a missing object key adds it (json-patch v4)",
             r#"[{"op":"replace","path":"/spec/replicas","value":3},{"op":"replace","path":"/spec/missing","value":1}]"#,
@@ -42,7 +52,9 @@ fn cases() -> Vec<(&'static str, &'static str, Result<&'static str, &'static str
             r#"[{"op":"remove","path":"/spec/template/spec/containers/1"},
                {"op":"copy","from":"/spec/template/spec/containers/0/image","path":"/spec/image"},
                {"op":"move","from":"/spec/replicas","path":"/spec/count"}]"#,
-            Ok(r#"{"template":{"spec":{"containers":[{"name":"a","image":"a:1"}]}},"image":"a:1","count":1}"#),
+            Ok(
+                r#"{"template":{"spec":{"containers":[{"name":"a","image":"a:1"}]}},"image":"a:1","count":1}"#,
+            ),
         ),
         (
             "test compares JSON values, objects in any key order",
@@ -51,7 +63,11 @@ fn cases() -> Vec<(&'static str, &'static str, Result<&'static str, &'static str
                {"op":"add","path":"/spec/ok","value":"yes"}]"#,
             Ok(r#"{"ok":"yes"}"#),
         ),
-        ("failed test", r#"[{"op":"test","path":"/metadata/name","value":"nope"}]"#, Err("testing value /metadata/name failed: test failed")),
+        (
+            "failed test",
+            r#"[{"op":"test","path":"/metadata/name","value":"nope"}]"#,
+            Err("testing value /metadata/name failed: test failed"),
+        ),
         (
             "test compares numbers by their JSON text",
             r#"[{"op":"test","path":"/spec/replicas","value":1.0}]"#,
@@ -65,14 +81,22 @@ fn cases() -> Vec<(&'static str, &'static str, Result<&'static str, &'static str
         (
             "remove of a missing key",
             r#"[{"op":"remove","path":"/spec/missing"}]"#,
-            Err("error in remove for path: '/spec/missing': Unable to remove nonexistent key: missing: missing value"),
+            Err(
+                "error in remove for path: '/spec/missing': Unable to remove nonexistent key: missing: missing value",
+            ),
         ),
         (
             "replace past the end of a list",
             r#"[{"op":"replace","path":"/spec/template/spec/containers/5","value":1}]"#,
-            Err("replace operation does not apply: doc is missing key: /spec/template/spec/containers/5: missing value"),
+            Err(
+                "replace operation does not apply: doc is missing key: /spec/template/spec/containers/5: missing value",
+            ),
         ),
-        ("unknown op", r#"[{"op":"bogus","path":"/spec"}]"#, Err("Unexpected kind: bogus")),
+        (
+            "unknown op",
+            r#"[{"op":"bogus","path":"/spec"}]"#,
+            Err("Unexpected kind: bogus"),
+        ),
     ]
 }
 
@@ -105,7 +129,10 @@ fn errors_name_the_operation() {
     let mut target = to_node(&yaml(TARGET));
     let ops = r#"[{"op":"add","path":"/spec/a","value":1},{"op":"replace","path":"/spec/x/y","value":1}]"#;
     let err = apply_json6902(&mut target, &to_node(&yaml(ops))).unwrap_err();
-    assert!(err.to_string().starts_with("patch op 1 (replace /spec/x/y): "), "{err}");
+    assert!(
+        err.to_string().starts_with("patch op 1 (replace /spec/x/y): "),
+        "{err}"
+    );
     let err = apply_json6902(&mut target, &to_node(&yaml("{op: add}"))).unwrap_err();
     assert_eq!(err.reason(), "InvalidJsonPatch");
 }
@@ -126,7 +153,10 @@ fn json6902_matches_kubectl() {
                 let message = e.to_string();
                 let detail = message.split_once("): ").map_or(message.as_str(), |(_, d)| d);
                 let text = text.replace("\\\"", "\"");
-                assert!(text.contains(detail), "{name}: kubectl said {text}, we said {message}");
+                assert!(
+                    text.contains(detail),
+                    "{name}: kubectl said {text}, we said {message}"
+                );
             }
             (reference, ours) => panic!("{name}: kubectl {reference:?}, ours {ours:?}"),
         }

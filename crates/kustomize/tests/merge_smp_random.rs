@@ -74,7 +74,11 @@ fn ports(rng: &mut Rng) -> Json {
 fn container(rng: &mut Rng, name: &str, patch: bool) -> Json {
     let mut c = json!({"name": name});
     if rng.chance(70) {
-        c["image"] = if patch && rng.chance(15) { Json::Null } else { json!(format!("{name}:{}", rng.below(3))) };
+        c["image"] = if patch && rng.chance(15) {
+            Json::Null
+        } else {
+            json!(format!("{name}:{}", rng.below(3)))
+        };
     }
     if rng.chance(40) {
         c["env"] = env(rng, patch);
@@ -92,25 +96,42 @@ fn container(rng: &mut Rng, name: &str, patch: bool) -> Json {
 }
 
 fn deployment(rng: &mut Rng, name: &str, patch: bool) -> Json {
-    let mut containers: Vec<Json> =
-        rng.subset(&["a", "b", "c", "d"]).into_iter().map(|n| container(rng, n, patch)).collect();
+    let mut containers: Vec<Json> = rng
+        .subset(&["a", "b", "c", "d"])
+        .into_iter()
+        .map(|n| container(rng, n, patch))
+        .collect();
     if patch && rng.chance(8) {
         containers.insert(0, json!({"$patch": rng.pick(&["replace", "delete"])}));
     }
     let mut spec = json!({"template": {"spec": {"containers": containers}}});
     if rng.chance(50) {
-        spec["replicas"] = if patch && rng.chance(30) { Json::Null } else { json!(rng.below(5)) };
+        spec["replicas"] = if patch && rng.chance(30) {
+            Json::Null
+        } else {
+            json!(rng.below(5))
+        };
     }
     if rng.chance(40) {
         let volumes: Vec<Json> = rng
             .subset(&["v1", "v2"])
             .into_iter()
-            .map(|v| if patch && rng.chance(30) { json!({"name": v, "emptyDir": null, "secret": {"secretName": v}}) } else { json!({"name": v, "emptyDir": {}}) })
+            .map(|v| {
+                if patch && rng.chance(30) {
+                    json!({"name": v, "emptyDir": null, "secret": {"secretName": v}})
+                } else {
+                    json!({"name": v, "emptyDir": {}})
+                }
+            })
             .collect();
         spec["template"]["spec"]["volumes"] = Json::Array(volumes);
     }
     if rng.chance(30) {
-        let tolerations: Vec<Json> = rng.subset(&["k1", "k2"]).into_iter().map(|k| json!({"key": k})).collect();
+        let tolerations: Vec<Json> = rng
+            .subset(&["k1", "k2"])
+            .into_iter()
+            .map(|k| json!({"key": k}))
+            .collect();
         spec["template"]["spec"]["tolerations"] = Json::Array(tolerations);
     }
     let mut meta = json!({"name": name});
@@ -143,7 +164,11 @@ fn by_name(text: &str) -> BTreeMap<String, Json> {
     serde_yaml::Deserializer::from_str(text)
         .map(|doc| {
             let value: Json = serde::Deserialize::deserialize(doc).unwrap();
-            let key = format!("{}/{}", value["kind"].as_str().unwrap(), value["metadata"]["name"].as_str().unwrap());
+            let key = format!(
+                "{}/{}",
+                value["kind"].as_str().unwrap(),
+                value["metadata"]["name"].as_str().unwrap()
+            );
             (key, value)
         })
         .collect()
@@ -160,16 +185,23 @@ fn generated_patches_merge_like_kubectl() {
     let mut kustomization = String::from("resources:\n- resources.yaml\npatches:\n");
     let mut resources = String::new();
     let mut ours = BTreeMap::new();
-    let count = 150;
+    let count = 300;
     for i in 0..count {
         let name = format!("case{i:03}");
         let (target, patch) = if i % 4 == 3 {
             (service(&mut rng, &name), service(&mut rng, &name))
         } else {
-            (deployment(&mut rng, &name, false), deployment(&mut rng, &name, true))
+            (
+                deployment(&mut rng, &name, false),
+                deployment(&mut rng, &name, true),
+            )
         };
         resources.push_str(&format!("---\n{}\n", serde_json::to_string(&target).unwrap()));
-        std::fs::write(dir.path().join(format!("{name}.json")), serde_json::to_string(&patch).unwrap()).unwrap();
+        std::fs::write(
+            dir.path().join(format!("{name}.json")),
+            serde_json::to_string(&patch).unwrap(),
+        )
+        .unwrap();
         kustomization.push_str(&format!("- path: {name}.json\n"));
         let mut node = to_node(&target);
         match merge_patch(&mut node, &to_node(&patch), &Schemas::builtin()) {
@@ -186,16 +218,33 @@ fn generated_patches_merge_like_kubectl() {
     }
     std::fs::write(dir.path().join("resources.yaml"), resources).unwrap();
     std::fs::write(dir.path().join("kustomization.yaml"), kustomization).unwrap();
-    let out = Command::new("kubectl").arg("kustomize").arg(dir.path()).output().unwrap();
-    assert!(out.status.success(), "kubectl failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("kubectl")
+        .arg("kustomize")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "kubectl failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let reference = by_name(&String::from_utf8_lossy(&out.stdout));
     let mut differences = Vec::new();
     for (key, mine) in &ours {
         let theirs = reference.get(key);
         if mine.as_ref() != theirs {
-            differences.push(format!("{key}:\n ours   {}\n kubectl {}", json!(mine), json!(theirs)));
+            differences.push(format!(
+                "{key}:\n ours   {}\n kubectl {}",
+                json!(mine),
+                json!(theirs)
+            ));
         }
     }
-    assert!(differences.is_empty(), "{} of {count} differ:\n{}", differences.len(), differences.join("\n"));
+    assert!(
+        differences.is_empty(),
+        "{} of {count} differ:\n{}",
+        differences.len(),
+        differences.join("\n")
+    );
     eprintln!("{count} generated strategic-merge patches identical to kubectl kustomize");
 }

@@ -285,9 +285,12 @@ fn container_remove(con: &mut Node, key: &str) -> Result<Node, String> {
     }
 }
 
-/// Equality of the JSON values two nodes stand for.
-pub fn json_equal(a: &Node, b: &Node) -> bool {
-    match (a, b) {
+/// json-patch v4's `test` equality: objects and arrays compare member by
+/// member, scalars by their compact JSON text. The target's numbers are
+/// printed as Go prints them (`1.0` becomes `1`); the operation's keep the
+/// text they were written with, so `1.0` does not equal `1`.
+fn json_equal(have: &Node, want: &Node) -> bool {
+    match (have, want) {
         (Node::Map(x), Node::Map(y)) => {
             x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
         }
@@ -296,8 +299,8 @@ pub fn json_equal(a: &Node, b: &Node) -> bool {
             (Value::String(s), Value::String(t)) => s == t,
             (Value::Null, Value::Null) => true,
             (Value::Bool(p), Value::Bool(q)) => p == q,
-            (p, q) => match (as_f64(&p), as_f64(&q)) {
-                (Some(m), Some(n)) => m == n,
+            (p, q) => match (go_number(&p), go_number(&q)) {
+                (Some(target), Some(_)) => target == y.text.replace('_', ""),
                 _ => false,
             },
         },
@@ -305,11 +308,13 @@ pub fn json_equal(a: &Node, b: &Node) -> bool {
     }
 }
 
-fn as_f64(v: &Value) -> Option<f64> {
+/// A number as Go's `encoding/json` prints it, or `None` for non-numbers.
+fn go_number(v: &Value) -> Option<String> {
     match v {
-        Value::Int(i) => Some(*i as f64),
-        Value::Uint(u) => Some(*u as f64),
-        Value::Float(f) => Some(*f),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Uint(u) => Some(u.to_string()),
+        Value::Float(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e21 => Some(format!("{f:.0}")),
+        Value::Float(f) => Some(f.to_string()),
         _ => None,
     }
 }

@@ -90,7 +90,11 @@ pub fn kubectl_json6902(target: &str, kind: &str, ops: &str) -> Result<Json, Str
     std::fs::write(dir.path().join("ops.json"), ops).expect("write");
     let k = format!("resources:\n- res.yaml\npatches:\n- path: ops.json\n  target:\n    kind: {kind}\n");
     std::fs::write(dir.path().join("kustomization.yaml"), k).expect("write");
-    let out = Command::new("kubectl").arg("kustomize").arg(dir.path()).output().expect("run kubectl");
+    let out = Command::new("kubectl")
+        .arg("kustomize")
+        .arg(dir.path())
+        .output()
+        .expect("run kubectl");
     if !out.status.success() {
         return Err(String::from_utf8_lossy(&out.stderr).into_owned());
     }
