@@ -380,7 +380,7 @@ pub struct HealthStatus {
 }
 
 impl HealthStatus {
-    /// A verdict with a message.
+    /// A verdict with a message (an empty message is left out).
     pub fn new(status: HealthStatusCode, message: impl Into<String>) -> HealthStatus {
         HealthStatus {
             status,

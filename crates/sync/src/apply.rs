@@ -23,7 +23,10 @@ pub struct ApplyOptions {
 
 impl Default for ApplyOptions {
     fn default() -> Self {
-        ApplyOptions { field_manager: FIELD_MANAGER.into(), force: false }
+        ApplyOptions {
+            field_manager: FIELD_MANAGER.into(),
+            force: false,
+        }
     }
 }
 
@@ -55,9 +58,18 @@ impl ApiCallError {
         match self {
             ApiCallError::Malformed(_) => "InvalidObject",
             ApiCallError::Discovery(e) => e.reason(),
-            ApiCallError::Api { source: kube::Error::Api(status), .. } if status.code == 403 => "Forbidden",
-            ApiCallError::Api { source: kube::Error::Api(status), .. } if status.code == 409 => "Conflict",
-            ApiCallError::Api { source: kube::Error::Api(status), .. } if status.code == 422 => "InvalidObject",
+            ApiCallError::Api {
+                source: kube::Error::Api(status),
+                ..
+            } if status.code == 403 => "Forbidden",
+            ApiCallError::Api {
+                source: kube::Error::Api(status),
+                ..
+            } if status.code == 409 => "Conflict",
+            ApiCallError::Api {
+                source: kube::Error::Api(status),
+                ..
+            } if status.code == 422 => "InvalidObject",
             ApiCallError::Api { .. } => "ApiError",
         }
     }
@@ -65,7 +77,10 @@ impl ApiCallError {
     /// True for errors worth retrying soon (API 5xx/429, transport).
     pub fn is_transient(&self) -> bool {
         match self {
-            ApiCallError::Api { source: kube::Error::Api(status), .. } => status.code >= 500 || status.code == 429,
+            ApiCallError::Api {
+                source: kube::Error::Api(status),
+                ..
+            } => status.code >= 500 || status.code == 429,
             ApiCallError::Api { .. } => true,
             ApiCallError::Discovery(_) | ApiCallError::Malformed(_) => false,
         }
@@ -74,7 +89,10 @@ impl ApiCallError {
     /// The HTTP status code of an API rejection.
     pub fn status_code(&self) -> Option<u16> {
         match self {
-            ApiCallError::Api { source: kube::Error::Api(status), .. } => Some(status.code),
+            ApiCallError::Api {
+                source: kube::Error::Api(status),
+                ..
+            } => Some(status.code),
             _ => None,
         }
     }
@@ -109,18 +127,29 @@ pub async fn apply(
     let verb = if dry_run { "dry-run apply" } else { "apply" };
     api.patch(name, &params, &Patch::Apply(obj))
         .await
-        .map_err(|source| ApiCallError::Api { verb, object: describe(obj), source })
+        .map_err(|source| ApiCallError::Api {
+            verb,
+            object: describe(obj),
+            source,
+        })
 }
 
 /// The live object with `obj`'s identity, or `None` when it does not exist.
-pub async fn get_live(discovery: &Discovery, obj: &DynamicObject) -> Result<Option<DynamicObject>, ApiCallError> {
+pub async fn get_live(
+    discovery: &Discovery,
+    obj: &DynamicObject,
+) -> Result<Option<DynamicObject>, ApiCallError> {
     let (gvk, name) = match (gvk_of(obj), obj.metadata.name.as_deref()) {
         (Some(gvk), Some(name)) => (gvk, name),
         _ => return Err(ApiCallError::Malformed(describe(obj))),
     };
     let info = discovery.resolve(&gvk).await?;
     let api = discovery.api(&info, obj.metadata.namespace.as_deref());
-    api.get_opt(name).await.map_err(|source| ApiCallError::Api { verb: "get", object: describe(obj), source })
+    api.get_opt(name).await.map_err(|source| ApiCallError::Api {
+        verb: "get",
+        object: describe(obj),
+        source,
+    })
 }
 
 /// Deletes the object with `obj`'s identity; `Ok(false)` when it was already gone.
@@ -146,6 +175,10 @@ pub async fn delete(
     match api.delete(name, &params).await {
         Ok(_) => Ok(true),
         Err(kube::Error::Api(status)) if status.code == 404 => Ok(false),
-        Err(source) => Err(ApiCallError::Api { verb: "delete", object: describe(obj), source }),
+        Err(source) => Err(ApiCallError::Api {
+            verb: "delete",
+            object: describe(obj),
+            source,
+        }),
     }
 }

@@ -50,7 +50,10 @@ pub struct Discovery {
 impl Discovery {
     /// An empty cache over `client`.
     pub fn new(client: Client) -> Discovery {
-        Discovery { client, kinds: Arc::default() }
+        Discovery {
+            client,
+            kinds: Arc::default(),
+        }
     }
 
     /// The client the cache asks.
@@ -63,12 +66,18 @@ impl Discovery {
         if let Some(info) = self.cached(gvk) {
             return Ok(info);
         }
-        let (resource, capabilities) = pinned_kind(&self.client, gvk).await.map_err(|source| DiscoveryError {
-            api_version: gvk.api_version(),
-            kind: gvk.kind.clone(),
-            source,
-        })?;
-        let info = Arc::new(KindInfo { resource, namespaced: capabilities.scope == Scope::Namespaced });
+        let (resource, capabilities) =
+            pinned_kind(&self.client, gvk)
+                .await
+                .map_err(|source| DiscoveryError {
+                    api_version: gvk.api_version(),
+                    kind: gvk.kind.clone(),
+                    source,
+                })?;
+        let info = Arc::new(KindInfo {
+            resource,
+            namespaced: capabilities.scope == Scope::Namespaced,
+        });
         if let Ok(mut kinds) = self.kinds.write() {
             kinds.insert(gvk.clone(), info.clone());
         }

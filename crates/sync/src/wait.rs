@@ -23,6 +23,9 @@ pub async fn crd_established(client: &Client, name: &str, timeout: Duration) -> 
     let established = await_condition(api, name, conditions::is_crd_established());
     match tokio::time::timeout(timeout, established).await {
         Ok(Ok(_)) => Ok(()),
-        _ => Err(NotEstablished { name: name.to_owned(), timeout }),
+        _ => Err(NotEstablished {
+            name: name.to_owned(),
+            timeout,
+        }),
     }
 }
