@@ -85,8 +85,8 @@ impl GitServer {
     fn start_inner(expected_auth: Option<String>) -> io::Result<GitServer> {
         let base = tempfile::tempdir()?;
         let daemon_port = free_port()?;
-        let mut daemon = Command::new("git")
-            .arg("daemon")
+        // The dashed binary itself: `git daemon` would fork it and leave it running after a kill.
+        let mut daemon = Command::new(git_exec_path()?.join("git-daemon"))
             .arg("--reuseaddr")
             .arg("--export-all")
             .arg("--informative-errors")
@@ -112,6 +112,7 @@ impl GitServer {
         let http = Arc::new(http);
         let requests = Arc::new(Mutex::new(Vec::new()));
         let backend = http::Backend {
+            program: git_exec_path()?.join("git-http-backend"),
             root: base.path().to_path_buf(),
             expected_auth,
             requests: requests.clone(),
@@ -370,6 +371,13 @@ impl Drop for GitServer {
     }
 }
 
+/// Where git keeps its dashed helper binaries (`git --exec-path`).
+fn git_exec_path() -> io::Result<PathBuf> {
+    let mut exec_path = Command::new("git");
+    exec_path.arg("--exec-path");
+    run(exec_path).map(PathBuf::from)
+}
+
 fn free_port() -> io::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
@@ -431,5 +439,64 @@ fn check(output: &std::process::Output) -> io::Result<String> {
             "git failed: {}",
             String::from_utf8_lossy(&output.stderr).trim()
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn port_of(url: &str) -> u16 {
+        url.rsplit(':')
+            .next()
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+
+    #[test]
+    fn drop_stops_both_servers() {
+        let server = GitServer::start().unwrap();
+        let ports = [port_of(&server.git_url("r")), port_of(&server.http_url("r"))];
+        for port in ports {
+            assert!(
+                TcpStream::connect(("127.0.0.1", port)).is_ok(),
+                "{port} listening"
+            );
+        }
+        drop(server);
+        // tiny_http closes its listener from its own accept thread, just after drop.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        for port in ports {
+            while TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                assert!(Instant::now() < deadline, "{port} still listening, of {ports:?}");
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+    }
+
+    #[test]
+    fn cgi_output_is_split_into_status_headers_and_body() {
+        let cases: [(&[u8], u16, usize, &[u8]); 3] = [
+            (
+                b"Status: 404 Not Found\r\nContent-Type: text/plain\r\n\r\nmissing",
+                404,
+                1,
+                b"missing",
+            ),
+            (b"Content-Type: x\n\nbody", 200, 1, b"body"),
+            (b"no header end", 502, 0, b"no header end"),
+        ];
+        for (raw, status, headers, body) in cases {
+            let (got_status, got_headers, got_body) = http::parse_cgi(raw);
+            assert_eq!(
+                (got_status, got_headers.len(), got_body.as_slice()),
+                (status, headers, body)
+            );
+        }
     }
 }

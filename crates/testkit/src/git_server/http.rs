@@ -12,6 +12,7 @@ type CgiResponse = (u16, Vec<(String, String)>, Vec<u8>);
 
 /// Serves one smart-HTTP request through `git http-backend` (CGI).
 pub(super) struct Backend {
+    pub(super) program: PathBuf,
     pub(super) root: PathBuf,
     pub(super) expected_auth: Option<String>,
     pub(super) requests: Arc<Mutex<Vec<HttpRequest>>>,
@@ -78,9 +79,8 @@ impl Backend {
         body: &[u8],
     ) -> io::Result<CgiResponse> {
         let header = |name: &'static str| header_value(request, name);
-        let mut cgi = Command::new("git");
-        cgi.arg("http-backend")
-            .env("GIT_PROJECT_ROOT", &self.root)
+        let mut cgi = Command::new(&self.program);
+        cgi.env("GIT_PROJECT_ROOT", &self.root)
             .env("GIT_HTTP_EXPORT_ALL", "1")
             .env("REQUEST_METHOD", request.method().as_str())
             .env("PATH_INFO", path)
@@ -124,7 +124,7 @@ fn header_value(request: &tiny_http::Request, name: &'static str) -> Option<Stri
 }
 
 /// Split CGI output into status, headers and body.
-fn parse_cgi(raw: &[u8]) -> CgiResponse {
+pub(super) fn parse_cgi(raw: &[u8]) -> CgiResponse {
     let split = raw.windows(4).position(|w| w == b"\r\n\r\n").map(|i| (i, 4));
     let split = split.or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|i| (i, 2)));
     let Some((end, sep)) = split else {
