@@ -9,6 +9,7 @@
 pub mod annotations;
 pub mod application;
 pub mod appset;
+pub mod conditions;
 pub mod crds;
 pub mod project;
 mod schema;

@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use driftless_api::application::{HealthStatus, ResourceStatus, SyncStatusCode};
 use kube::api::DynamicObject;
 
 /// Identity of one Kubernetes object. Equality and ordering ignore nothing; use [`ObjectId::key`]
@@ -71,6 +72,19 @@ impl ObjectId {
         }
     }
 
+    /// The `status.resources[]` entry for this object.
+    pub fn resource_status(&self, sync: SyncStatusCode, health: Option<HealthStatus>) -> ResourceStatus {
+        ResourceStatus {
+            group: self.group.clone(),
+            version: self.version.clone(),
+            kind: self.kind.clone(),
+            namespace: (!self.namespace.is_empty()).then(|| self.namespace.clone()),
+            name: self.name.clone(),
+            status: sync,
+            health,
+        }
+    }
+
     /// A `DynamicObject` with only this identity set (enough to get or delete it).
     pub fn to_stub(&self) -> DynamicObject {
         let mut obj = DynamicObject {
@@ -117,6 +131,15 @@ mod tests {
         assert_eq!(id.to_string(), "Deployment blog/web");
         assert_eq!(id.api_version(), "apps/v1");
         assert_eq!(ObjectId::of(&id.to_stub()).unwrap(), id);
+        let entry = id.resource_status(SyncStatusCode::Synced, None);
+        assert_eq!(
+            (
+                entry.group.as_str(),
+                entry.namespace.as_deref(),
+                entry.name.as_str()
+            ),
+            ("apps", Some("blog"), "web")
+        );
 
         let ns: DynamicObject = serde_json::from_value(serde_json::json!({
             "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "blog"}

@@ -2,7 +2,9 @@
 //! dry-run that produces the "desired as the server would store it" object is the caller's edge.
 
 pub mod compare;
+pub mod hash;
 pub mod ignore;
 pub mod normalize;
 
 pub use compare::{Comparison, FieldChange, compare};
+pub use hash::desired_hash;
