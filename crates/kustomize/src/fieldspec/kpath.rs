@@ -184,10 +184,10 @@ where
     };
     if let Some(idx) = index_number(first) {
         let items = elements(node)?;
-        if items.len() == idx {
-            if let Some(kind) = create {
-                items.push(part_kind(rest.first(), kind).empty());
-            }
+        if items.len() == idx
+            && let Some(kind) = create
+        {
+            items.push(part_kind(rest.first(), kind).empty());
         }
         let len = items.len();
         let Some(item) = items.get_mut(idx) else {
@@ -206,12 +206,12 @@ where
         return Ok(count);
     }
     let Node::Map(map) = node else {
-        if node.is_null() {
-            if let Some(kind) = create {
-                *node = Node::map();
-                let Node::Map(map) = node else { return Ok(0) };
-                return visit_field(map, first, rest, Some(kind), visit);
-            }
+        if node.is_null()
+            && let Some(kind) = create
+        {
+            *node = Node::map();
+            let Node::Map(map) = node else { return Ok(0) };
+            return visit_field(map, first, rest, Some(kind), visit);
         }
         return Ok(0);
     };

@@ -96,10 +96,10 @@ pub fn apply(resources: &mut ResMap, backrefs: &[NameBackReference]) -> Result<(
         }
     }
     for (j, by) in referred {
-        if let Some(r) = resources.get_mut(j) {
-            if !r.ref_by.contains(&by) {
-                r.ref_by.push(by);
-            }
+        if let Some(r) = resources.get_mut(j)
+            && !r.ref_by.contains(&by)
+        {
+            r.ref_by.push(by);
         }
     }
     resources.reindex();
@@ -172,28 +172,28 @@ struct Referrer<'w> {
 impl<'w> Referrer<'w> {
     fn new(world: &'w World, index: usize, res: &Resource) -> Result<Referrer<'w>, TransformError> {
         let mut binding_namespaces = HashSet::new();
-        if res.kind() == "RoleBinding" {
-            if let Some(Node::Seq(subjects)) = res.node().as_map().and_then(|m| m.get("subjects")) {
-                for subject in subjects.iter().filter_map(Node::as_map) {
-                    let (Some(ns), Some(kind)) = (subject.get("namespace"), subject.get("kind")) else {
-                        continue;
-                    };
-                    if path::scalar_text(kind) != Some("ServiceAccount") {
-                        continue;
+        if res.kind() == "RoleBinding"
+            && let Some(Node::Seq(subjects)) = res.node().as_map().and_then(|m| m.get("subjects"))
+        {
+            for subject in subjects.iter().filter_map(Node::as_map) {
+                let (Some(ns), Some(kind)) = (subject.get("namespace"), subject.get("kind")) else {
+                    continue;
+                };
+                if path::scalar_text(kind) != Some("ServiceAccount") {
+                    continue;
+                }
+                match ns.as_str() {
+                    Some(ns) => {
+                        binding_namespaces.insert(ns.to_owned());
                     }
-                    match ns.as_str() {
-                        Some(ns) => {
-                            binding_namespaces.insert(ns.to_owned());
-                        }
-                        None => {
-                            return Err(TransformError::Resolve {
-                                transformer: NAME,
-                                message: format!(
-                                    "Invalid Input: namespace is blank for resource \"{}\"",
-                                    res.cur_id()
-                                ),
-                            });
-                        }
+                    None => {
+                        return Err(TransformError::Resolve {
+                            transformer: NAME,
+                            message: format!(
+                                "Invalid Input: namespace is blank for resource \"{}\"",
+                                res.cur_id()
+                            ),
+                        });
                     }
                 }
             }
@@ -444,9 +444,9 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::fieldspec::TransformerConfig;
+    use crate::fieldspec::testutil::{objects, resmap};
     use crate::transform::namespace;
     use crate::transform::prefix_suffix;
-    use crate::fieldspec::testutil::{objects, resmap};
 
     fn build(input: &str, prefix: &str, ns: &str) -> Result<ResMap, TransformError> {
         let tc = TransformerConfig::builtin();
