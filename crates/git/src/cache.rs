@@ -56,6 +56,16 @@ pub struct FetchOptions {
     pub max_age: Option<Duration>,
 }
 
+/// A resolved revision and, when it came from the cache because the fetch
+/// failed, why (for a condition such as `GitFetchFailed`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolution {
+    /// The commit `revision` names.
+    pub commit: CommitId,
+    /// The fetch failure, when `commit` is what the mirror already had.
+    pub fetch_error: Option<GitError>,
+}
+
 /// The last fetch of one repository, shared with coalesced callers.
 #[derive(Default)]
 struct FetchRecord {
@@ -239,6 +249,32 @@ impl RepoCache {
         }
         self.fetch(url, options).await?;
         self.resolve(url, revision).await
+    }
+
+    /// Fetch, then resolve; when the fetch fails but the mirror still
+    /// resolves `revision`, return that commit with the fetch error, so a
+    /// dead remote never costs what is already cached. Errors only when
+    /// nothing can be resolved (then the fetch error, if any, wins).
+    pub async fn resolve_with_fallback(
+        &self,
+        url: &str,
+        revision: &str,
+        options: &FetchOptions,
+    ) -> Result<Resolution, GitError> {
+        match self.fetch_and_resolve(url, revision, options).await {
+            Ok(commit) => Ok(Resolution {
+                commit,
+                fetch_error: None,
+            }),
+            Err(fetch_error @ GitError::RevisionNotFound { .. }) => Err(fetch_error),
+            Err(fetch_error) => match self.resolve(url, revision).await {
+                Ok(commit) => Ok(Resolution {
+                    commit,
+                    fetch_error: Some(fetch_error),
+                }),
+                Err(_) => Err(fetch_error),
+            },
+        }
     }
 
     /// A read-only view of `commit`; the last one per repository is reused,

@@ -5,7 +5,9 @@
 //! [`RepoCache::fetch`] mirrors every branch and tag (force-pushes and moved
 //! tags included, deleted refs pruned) with a timeout and cancellation, and
 //! coalesces concurrent fetches of one repository. [`RepoCache::resolve`]
-//! turns a branch, tag, SHA or `HEAD` into a [`CommitId`] without network;
+//! turns a branch, tag, SHA or `HEAD` into a [`CommitId`] without network,
+//! and [`RepoCache::resolve_with_fallback`] fetches first but falls back to
+//! the cached commit (with the fetch error) when the remote is down;
 //! [`RepoCache::snapshot`] gives a [`Snapshot`] of a commit that implements the
 //! renderer's `FileSystem` straight from the object database (no checkout);
 //! [`RepoCache::changed_paths`] lists what a push touched; [`RepoCache::gc`]
@@ -29,7 +31,7 @@ mod secret;
 mod snapshot;
 pub mod url;
 
-pub use cache::{FetchOptions, RepoCache, RepoCacheConfig};
+pub use cache::{FetchOptions, RepoCache, RepoCacheConfig, Resolution};
 pub use changes::touches;
 pub use credentials::{CredentialScope, CredentialSet, CredentialStore, Credentials, SshKey};
 pub use error::GitError;

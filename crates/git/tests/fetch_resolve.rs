@@ -128,6 +128,39 @@ async fn repo_deleted_on_server_keeps_the_cached_commit() {
 }
 
 #[tokio::test]
+async fn resolve_with_fallback_keeps_serving_the_cached_commit() {
+    let (server, first) = common::server_with_repo("r");
+    let (_dir, cache) = common::cache();
+    let url = server.http_url("r");
+    let fresh = cache
+        .resolve_with_fallback(&url, "main", &FetchOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        (fresh.commit.to_string(), fresh.fetch_error),
+        (first.clone(), None)
+    );
+    server.delete_repo("r").unwrap();
+    let stale = cache
+        .resolve_with_fallback(&url, "main", &FetchOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(stale.commit.to_string(), first);
+    assert_eq!(stale.fetch_error.map(|e| e.reason()), Some("GitFetchFailed"));
+    let err = cache
+        .resolve_with_fallback(&url, "gone", &FetchOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.reason(), "GitFetchFailed", "the fetch error wins: {err}");
+    let (_other_dir, empty) = common::cache();
+    let err = empty
+        .resolve_with_fallback(&url, "main", &FetchOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.reason(), "GitFetchFailed", "{err}");
+}
+
+#[tokio::test]
 async fn fetch_and_resolve_skips_the_network_for_a_known_sha() {
     let (server, first) = common::server_with_repo("r");
     let (_dir, cache) = common::cache();
