@@ -31,7 +31,7 @@ pub(crate) fn changed_paths(
     Ok(paths)
 }
 
-/// Whether any of `changed` (from [`changed_paths`]) lies under `dir`
+/// Whether any of `changed` (from [`crate::RepoCache::changed_paths`]) lies under `dir`
 /// (repository-relative, `""` or `.` for the root).
 pub fn touches(changed: &[String], dir: &str) -> bool {
     let dir = dir.trim_matches('/');
