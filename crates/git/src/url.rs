@@ -12,8 +12,8 @@ use crate::error::GitError;
 /// Stands in for every secret in messages.
 pub const REDACTED: &str = "***";
 
-/// A parsed repository URL.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A parsed repository URL. `Debug` hides the password.
+#[derive(Clone, PartialEq, Eq)]
 pub struct RepoUrl {
     /// `https`, `http`, `ssh`, `git` or `file` (scp-like URLs are `ssh`).
     pub scheme: String,
@@ -162,6 +162,19 @@ impl RepoUrl {
         let readable = readable.trim_matches('_');
         let start = readable.len().saturating_sub(48);
         format!("{}-{hash}", &readable[start..])
+    }
+}
+
+impl std::fmt::Debug for RepoUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RepoUrl")
+            .field("scheme", &self.scheme)
+            .field("user", &self.user.as_ref().map(|_| REDACTED))
+            .field("password", &self.password.as_ref().map(|_| REDACTED))
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("path", &self.path)
+            .finish()
     }
 }
 
@@ -321,6 +334,15 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(redact_text(input, &["s3cret"]), want, "{input}");
         }
+    }
+
+    #[test]
+    fn debug_hides_userinfo() {
+        let shown = format!("{:?}", RepoUrl::parse("https://ghp_tok:hunter2@h/r").unwrap());
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("ghp_tok"),
+            "{shown}"
+        );
     }
 
     #[test]
