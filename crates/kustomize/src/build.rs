@@ -77,6 +77,7 @@ pub fn build_with_cache(
     let resources = {
         let top = target::load_kustomization(&loader, &root)?;
         let mut ctx = Ctx::new(&loader, top.k.build_metadata.clone());
+        ctx.set_schema(&top)?;
         let origin = (!top.k.build_metadata.is_empty()).then(String::new);
         let acc = target::accumulate(&mut ctx, &top, Accumulator::default(), &origin)?;
         let order = match opts.reorder {

@@ -505,6 +505,7 @@ fn drop_unknown_in(value: serde_json::Value, allowed: &[&str]) -> serde_json::Va
 }
 
 /// Every field name of the model (Go matches JSON keys to fields ignoring case).
+#[cfg(feature = "pipeline")]
 const FIELD_NAMES: &[&str] = &[
     "allowKindChange",
     "allowNameChange",
@@ -599,6 +600,7 @@ const FIELD_NAMES: &[&str] = &[
 ];
 
 /// Fields holding free-form string maps: their keys are user data.
+#[cfg(feature = "pipeline")]
 const FREE_MAPS: &[&str] = &[
     "commonLabels",
     "commonAnnotations",

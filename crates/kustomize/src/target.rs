@@ -14,6 +14,7 @@ use crate::fs::EntryKind;
 use crate::generate;
 use crate::kustomization::{Kustomization, Var};
 use crate::loader::{self, Loader};
+use crate::openapi::{ExtraSchemas, Schemas};
 use crate::resid::{Gvk, ResId};
 use crate::resmap::ResMap;
 use crate::resource::{Origin, Resource};
@@ -21,36 +22,63 @@ use crate::transform;
 use crate::yaml::Node;
 
 /// What a kustomization contributes: its resources plus the configuration
-/// later steps need (extra field specs, vars).
+/// later steps need (field-spec tables, CRDs, vars).
 #[derive(Debug, Default)]
 pub struct Accumulator {
     /// The resources, in order.
     pub resources: ResMap,
-    /// Field-spec tables beyond kustomize's defaults (`configurations:` here
-    /// and in everything accumulated); `None` while only the defaults apply.
-    pub config: Option<TransformerConfig>,
+    /// The field-spec tables merged so far (kustomize's `ra.tConfig`).
+    pub config: Tables,
     /// CRD documents (`crds:`), for the merge schemas and name references.
     pub crds: Vec<Node>,
     /// `vars` declared so far.
     pub vars: Vec<Var>,
 }
 
-impl Accumulator {
-    /// The field-spec tables in force.
-    pub fn transformer_config(&self) -> &TransformerConfig {
-        self.config
-            .as_ref()
-            .unwrap_or_else(|| TransformerConfig::builtin())
+/// kustomize's accumulated `TransformerConfig`, which starts empty and
+/// takes each kustomization's defaults-plus-`configurations:`. The common
+/// cases (nothing yet, defaults only) share the static default tables.
+#[derive(Debug, Clone, Default)]
+pub enum Tables {
+    /// Nothing merged yet.
+    #[default]
+    Empty,
+    /// Exactly kustomize's default tables.
+    Builtin,
+    /// Defaults plus extra `configurations:` (or a merge order that matters).
+    Custom(Box<TransformerConfig>),
+}
+
+impl Tables {
+    /// The tables in force (the defaults when nothing was merged yet).
+    pub fn get(&self) -> &TransformerConfig {
+        match self {
+            Tables::Custom(c) => c,
+            _ => TransformerConfig::builtin(),
+        }
     }
 
-    /// Adds tables (kustomize's `MergeConfig`); the defaults are always present.
-    fn merge_config(&mut self, extra: &TransformerConfig) -> Result<(), Error> {
-        let mut config = self
-            .config
-            .take()
-            .unwrap_or_else(|| TransformerConfig::builtin().clone());
-        config.merge(extra)?;
-        self.config = Some(config);
+    /// kustomize's `MergeConfig` of `other` into these tables.
+    fn merge(&mut self, other: &Tables) -> Result<(), Error> {
+        let merged = match (std::mem::take(self), other) {
+            (current, Tables::Empty) => current,
+            (Tables::Empty | Tables::Builtin, Tables::Builtin) => Tables::Builtin,
+            (Tables::Empty, Tables::Custom(o)) => {
+                let mut c = TransformerConfig::default();
+                c.merge(o)?;
+                Tables::Custom(Box::new(c))
+            }
+            (Tables::Builtin, Tables::Custom(o)) => {
+                let mut c = TransformerConfig::builtin().clone();
+                c.merge(o)?;
+                Tables::Custom(Box::new(c))
+            }
+            (Tables::Custom(mut c), o) => {
+                c.merge(o.get())?;
+                Tables::Custom(c)
+            }
+        };
+        *self = merged;
         Ok(())
     }
 }
@@ -72,6 +100,10 @@ pub struct Ctx<'l, 'a> {
     pub loader: &'l Loader<'a>,
     /// `buildMetadata` of the top kustomization (inherited by everything below).
     pub build_metadata: Vec<String>,
+    /// The OpenAPI schemas strategic merges use (kustomize's global schema:
+    /// the first kustomization, top first, that sets `openapi:` decides).
+    pub schemas: Schemas,
+    schema_set: bool,
     /// Kustomization directories being accumulated (cycle detection).
     stack: Vec<PathBuf>,
 }
@@ -82,8 +114,34 @@ impl<'l, 'a> Ctx<'l, 'a> {
         Ctx {
             loader,
             build_metadata,
+            schemas: Schemas::builtin(),
+            schema_set: false,
             stack: Vec::new(),
         }
+    }
+
+    /// kustomize's `openapi.SetSchema` for a kustomization being loaded: a
+    /// builtin `version` or a custom schema `path` (which replaces the
+    /// builtin one), honoured only if no earlier kustomization chose.
+    pub fn set_schema(&mut self, kt: &KustFile) -> Result<(), Error> {
+        if self.schema_set {
+            return Ok(());
+        }
+        if let Some(path) = kt.k.openapi.get("path") {
+            let file = self.loader.resolve_file(&kt.dir, path)?;
+            let docs = self.loader.read_docs(&file)?;
+            let json = docs.first().map(crate::backend::to_json).unwrap_or_default();
+            let extra = ExtraSchemas::from_json(&json, path).map_err(|e| Error::Invalid {
+                what: "OpenAPI schema",
+                file: file.clone(),
+                message: e.to_string(),
+            })?;
+            self.schemas = Schemas::with_extra(extra, true);
+            self.schema_set = true;
+        } else if kt.k.openapi.get("version").is_some_and(|v| !v.is_empty()) {
+            self.schema_set = true;
+        }
+        Ok(())
     }
 
     fn tracks_origin(&self) -> bool {
@@ -181,16 +239,20 @@ fn accumulate_inner(
     for entry in &kt.k.resources {
         accumulate_resource(ctx, kt, acc, entry, origin)?;
     }
-    if !kt.k.configurations.is_empty() {
-        let mut extra = TransformerConfig::default();
+    // kustomize's MakeTransformerConfig: the defaults plus this kustomization's files.
+    let own = if kt.k.configurations.is_empty() {
+        Tables::Builtin
+    } else {
+        let mut own = TransformerConfig::builtin().clone();
         for entry in &kt.k.configurations {
             let path = ctx.loader.resolve_file(&kt.dir, entry)?;
             for doc in ctx.loader.read_docs(&path)?.iter() {
-                extra.merge_document(doc)?;
+                own.merge_document(doc)?;
             }
         }
-        acc.merge_config(&extra)?;
-    }
+        Tables::Custom(Box::new(own))
+    };
+    acc.config.merge(&own)?;
     for entry in &kt.k.crds {
         let path = ctx.loader.resolve_file(&kt.dir, entry)?;
         acc.crds.extend(ctx.loader.read_docs(&path)?.iter().cloned());
@@ -216,6 +278,7 @@ fn accumulate_inner(
     for entry in &kt.k.components {
         let dir = enter_dir(ctx, &kt.dir, entry)?;
         let sub = load_kustomization(ctx.loader, &dir)?;
+        ctx.set_schema(&sub)?;
         if !sub.k.is_component() {
             return Err(Error::Invalid {
                 what: "Component",
@@ -227,9 +290,19 @@ fn accumulate_inner(
         *acc = accumulate(ctx, &sub, std::mem::take(acc), &sub_origin)?;
     }
     let configured_in = ctx.tracks_origin().then(|| join_origin(origin, &kt.file_name));
-    transform::run_builtin(acc, &kt.k, &kt.dir, ctx.loader, configured_in.as_deref())?;
+    let env = transform::Env {
+        dir: &kt.dir,
+        loader: ctx.loader,
+        schemas: &ctx.schemas,
+    };
+    transform::run_builtin(acc, &kt.k, &env, configured_in.as_deref())?;
     for config in plugin_configs(ctx, kt, &kt.k.transformers, origin)? {
-        transform::run_plugin(acc, &config, &kt.dir, ctx.loader)?;
+        let env = transform::Env {
+            dir: &kt.dir,
+            loader: ctx.loader,
+            schemas: &ctx.schemas,
+        };
+        transform::run_plugin(acc, &config, &env)?;
         if ctx.tracks_origin() {
             transform::record_transformation(&mut acc.resources, &configured_by(&config));
         }
@@ -319,6 +392,7 @@ fn accumulate_resource(
         Some(EntryKind::Dir) => {
             let dir = enter_dir(ctx, &kt.dir, entry).map_err(wrap)?;
             let sub = load_kustomization(ctx.loader, &dir).map_err(wrap)?;
+            ctx.set_schema(&sub).map_err(wrap)?;
             if sub.k.is_component() {
                 return Err(wrap(Error::Invalid {
                     what: "Kustomization",
@@ -329,9 +403,7 @@ fn accumulate_resource(
             let sub_origin = origin_for(ctx, origin, entry);
             let sub_acc = accumulate(ctx, &sub, Accumulator::default(), &sub_origin).map_err(wrap)?;
             acc.resources.append_all(sub_acc.resources)?;
-            if let Some(config) = &sub_acc.config {
-                acc.merge_config(config)?;
-            }
+            acc.config.merge(&sub_acc.config)?;
             acc.crds.extend(sub_acc.crds);
             merge_var_set(&mut acc.vars, sub_acc.vars)
         }

@@ -26,13 +26,13 @@ pub fn finalize(
     default_order: &sort::Order,
     add_managed_by: bool,
 ) -> Result<ResMap, Error> {
-    let config = acc
-        .config
-        .as_ref()
-        .unwrap_or_else(|| crate::fieldspec::TransformerConfig::builtin());
+    let config = acc.config.get();
     let mut resources = acc.resources;
     hash_suffix::apply(&mut resources);
     crate::transform::name_reference::apply(&mut resources, &config.name_reference)?;
+    resources.reindex();
+    // Unused vars are only a warning in kustomize.
+    let _unused = crate::transform::vars::apply(&mut resources, &acc.vars, &config.var_reference)?;
     resources.reindex();
     metadata::drop_local_config(&mut resources);
     let order = match &top.sort_options {

@@ -124,30 +124,39 @@ impl Builtin {
     }
 }
 
-/// Runs every configured builtin transformer of `k` (in directory `dir`) over the accumulation.
+/// What a transformer needs besides the resources: the kustomization's
+/// directory (relative paths), the file reader and the merge schemas.
+#[cfg(feature = "pipeline")]
+pub struct Env<'e> {
+    /// The kustomization directory.
+    pub dir: &'e std::path::Path,
+    /// The build's file reader.
+    pub loader: &'e crate::loader::Loader<'e>,
+    /// The OpenAPI schemas for strategic merges.
+    pub schemas: &'e crate::openapi::Schemas,
+}
+
+/// Runs every configured builtin transformer of `k` over the accumulation.
 #[cfg(feature = "pipeline")]
 pub fn run_builtin(
     acc: &mut crate::target::Accumulator,
     k: &Kustomization,
-    dir: &std::path::Path,
-    loader: &crate::loader::Loader<'_>,
+    env: &Env<'_>,
     configured_in: Option<&str>,
 ) -> Result<(), crate::error::Error> {
+    let dir = env.dir;
     use crate::error::Error;
     for builtin in BUILTIN_ORDER {
         if !builtin.is_configured(k) {
             continue;
         }
-        let tc = acc
-            .config
-            .as_ref()
-            .unwrap_or_else(|| crate::fieldspec::TransformerConfig::builtin());
+        let tc = acc.config.get();
         let resources = &mut acc.resources;
         match builtin {
             Builtin::PatchStrategicMerge => {
-                patches::apply_strategic_merge_files(resources, &k.patches_strategic_merge, dir, loader)?
+                patches::apply_strategic_merge_files(resources, &k.patches_strategic_merge, env)?
             }
-            Builtin::Patch => patches::apply_patches(resources, &k.patches, dir, loader)?,
+            Builtin::Patch => patches::apply_patches(resources, &k.patches, env)?,
             Builtin::Namespace => {
                 let cfg = namespace::Config::from_kustomization(&k.namespace);
                 namespace::apply(resources, &cfg, &tc.namespace)?
@@ -158,9 +167,14 @@ pub fn run_builtin(
             Builtin::Annotations => {
                 annotations::apply(resources, &k.common_annotations, &tc.common_annotations)?
             }
-            Builtin::PatchJson6902 => patches::apply_json6902(resources, &k.patches_json6902, dir, loader)?,
+            Builtin::PatchJson6902 => patches::apply_json6902(resources, &k.patches_json6902, env)?,
             Builtin::ReplicaCount => replicas::apply(resources, &k.replicas, &tc.replicas)?,
             Builtin::ImageTag => images::apply(resources, &k.images, &tc.images)?,
+            Builtin::Replacement => {
+                let list = load_replacements(&k.replacements, env)?;
+                replacements::apply(resources, &list)?
+            }
+            #[allow(unreachable_patterns)]
             other => {
                 return Err(Error::NotImplemented {
                     feature: other.field(),
@@ -219,6 +233,7 @@ struct PluginConfig {
     replica: crate::kustomization::Replica,
     unset_only: bool,
     set_role_binding_subjects: String,
+    replacements: Vec<crate::kustomization::ReplacementField>,
 }
 
 /// Runs one transformer named in `transformers:` by its config object.
@@ -228,9 +243,9 @@ struct PluginConfig {
 pub fn run_plugin(
     acc: &mut crate::target::Accumulator,
     config: &crate::resource::Resource,
-    dir: &std::path::Path,
-    loader: &crate::loader::Loader<'_>,
+    env: &Env<'_>,
 ) -> Result<(), crate::error::Error> {
+    let dir = env.dir;
     use crate::error::Error;
     use crate::fieldspec::FieldSpec;
     use crate::kustomization::Patch;
@@ -267,7 +282,7 @@ pub fn run_plugin(
                 target: c.target,
                 options: c.options,
             };
-            patches::apply_patches(resources, &[patch], dir, loader)?;
+            patches::apply_patches(resources, &[patch], env)?;
         }
         "PatchJson6902Transformer" => {
             let patch = Patch {
@@ -276,14 +291,14 @@ pub fn run_plugin(
                 target: c.target,
                 options: None,
             };
-            patches::apply_json6902(resources, &[patch], dir, loader)?;
+            patches::apply_json6902(resources, &[patch], env)?;
         }
         "PatchStrategicMergeTransformer" => {
             let mut entries = c.paths;
             if !c.patches.is_empty() {
                 entries.push(c.patches);
             }
-            patches::apply_strategic_merge_files(resources, &entries, dir, loader)?;
+            patches::apply_strategic_merge_files(resources, &entries, env)?;
         }
         "PrefixSuffixTransformer" => {
             require_specs("PrefixSuffixTransformer")?;
@@ -312,7 +327,7 @@ pub fn run_plugin(
             };
             let cfg = namespace::Config::from_plugin(&plugin)?;
             let specs = if specs.is_empty() {
-                acc_namespace_specs(&acc.config)
+                acc.config.get().namespace.clone()
             } else {
                 specs
             };
@@ -320,6 +335,10 @@ pub fn run_plugin(
         }
         "ImageTagTransformer" => images::apply(resources, std::slice::from_ref(&c.image_tag), &specs)?,
         "ReplicaCountTransformer" => replicas::apply(resources, std::slice::from_ref(&c.replica), &specs)?,
+        "ReplacementTransformer" => {
+            let list = load_replacements(&c.replacements, env)?;
+            replacements::apply(resources, &list)?
+        }
         other => {
             let feature = BUILTIN_PLUGIN_KINDS
                 .iter()
@@ -334,19 +353,6 @@ pub fn run_plugin(
     }
     acc.resources.reindex();
     Ok(())
-}
-
-/// The namespace table in force (a NamespaceTransformer config without
-/// `fieldSpecs` uses the builtin one).
-#[cfg(feature = "pipeline")]
-fn acc_namespace_specs(
-    config: &Option<crate::fieldspec::TransformerConfig>,
-) -> Vec<crate::fieldspec::FieldSpec> {
-    config
-        .as_ref()
-        .unwrap_or_else(|| crate::fieldspec::TransformerConfig::builtin())
-        .namespace
-        .clone()
 }
 
 /// Builtin transformer plugin kinds kustomize knows.
@@ -365,3 +371,53 @@ pub const BUILTIN_PLUGIN_KINDS: [&str; 13] = [
     "ReplicaCountTransformer",
     "ReplacementTransformer",
 ];
+
+/// The replacements of a `replacements:` list: inline entries as they are,
+/// `path:` entries read from a file holding one replacement or a list.
+#[cfg(feature = "pipeline")]
+pub fn load_replacements(
+    fields: &[crate::kustomization::ReplacementField],
+    env: &Env<'_>,
+) -> Result<Vec<crate::kustomization::Replacement>, crate::error::Error> {
+    use crate::error::Error;
+    use crate::kustomization::Replacement;
+    let mut out = Vec::new();
+    for field in fields {
+        if field.path.is_empty() {
+            let inline = Replacement {
+                source: field.source.clone(),
+                targets: field.targets.clone(),
+                source_value: field.source_value.clone(),
+            };
+            out.push(inline);
+            continue;
+        }
+        if field.source.is_some() || !field.targets.is_empty() {
+            return Err(Error::Transform {
+                transformer: "replacements",
+                message: "cannot specify both path and inline replacement".into(),
+            });
+        }
+        let path = env.loader.resolve_file(env.dir, &field.path)?;
+        for doc in env.loader.read_docs(&path)?.iter() {
+            match crate::backend::to_json(doc) {
+                serde_json::Value::Array(items) => {
+                    for item in items {
+                        out.push(crate::kustomization::decode_lenient(item, &path)?);
+                    }
+                }
+                map @ serde_json::Value::Object(_) => {
+                    out.push(crate::kustomization::decode_lenient(map, &path)?)
+                }
+                serde_json::Value::Null => {}
+                other => {
+                    return Err(Error::Transform {
+                        transformer: "replacements",
+                        message: format!("unsupported replacement type {other} in '{}'", path.display()),
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
+}

@@ -14,9 +14,11 @@ use std::path::Path;
 
 use crate::error::Error;
 use crate::kustomization::{Patch, PatchOptions, Selector};
-use crate::loader::{self, Loader};
+use crate::loader;
+use crate::openapi::Schemas;
 use crate::resmap::ResMap;
 use crate::resource::Resource;
+use crate::transform::Env;
 use crate::yaml::Node;
 
 /// What a patch text turned out to be.
@@ -29,12 +31,8 @@ pub enum Parsed {
 }
 
 /// Runs the `patches` entries in order.
-pub fn apply_patches(
-    resources: &mut ResMap,
-    patches: &[Patch],
-    dir: &Path,
-    loader: &Loader<'_>,
-) -> Result<(), Error> {
+pub fn apply_patches(resources: &mut ResMap, patches: &[Patch], env: &Env<'_>) -> Result<(), Error> {
+    let (dir, loader) = (env.dir, env.loader);
     for patch in patches {
         let (text, source) = patch_text(patch, dir, loader)?;
         let fail = |message: String| Error::Patch {
@@ -51,12 +49,12 @@ pub fn apply_patches(
                         ));
                     };
                     let selected = select(resources, target).map_err(&fail)?;
-                    apply_smp_to(resources, &selected, object, options).map_err(&fail)?;
+                    apply_smp_to(resources, &selected, object, options, env.schemas).map_err(&fail)?;
                 }
                 None => {
                     for object in &objects {
                         let index = by_patch_id(resources, object).map_err(&fail)?;
-                        apply_smp_to(resources, &[index], object, options).map_err(&fail)?;
+                        apply_smp_to(resources, &[index], object, options, env.schemas).map_err(&fail)?;
                     }
                 }
             },
@@ -76,9 +74,9 @@ pub fn apply_patches(
 pub fn apply_strategic_merge_files(
     resources: &mut ResMap,
     entries: &[String],
-    dir: &Path,
-    loader: &Loader<'_>,
+    env: &Env<'_>,
 ) -> Result<(), Error> {
+    let (dir, loader) = (env.dir, env.loader);
     for entry in entries {
         let objects = match crate::target::inline_objects(entry) {
             Some(objects) => objects,
@@ -94,19 +92,15 @@ pub fn apply_strategic_merge_files(
                 message,
             };
             let index = by_patch_id(resources, object).map_err(&fail)?;
-            apply_smp_to(resources, &[index], object, PatchOptions::default()).map_err(&fail)?;
+            apply_smp_to(resources, &[index], object, PatchOptions::default(), env.schemas).map_err(&fail)?;
         }
     }
     Ok(())
 }
 
 /// Runs `patchesJson6902`: a target plus operations from a file or inline.
-pub fn apply_json6902(
-    resources: &mut ResMap,
-    patches: &[Patch],
-    dir: &Path,
-    loader: &Loader<'_>,
-) -> Result<(), Error> {
+pub fn apply_json6902(resources: &mut ResMap, patches: &[Patch], env: &Env<'_>) -> Result<(), Error> {
+    let (dir, loader) = (env.dir, env.loader);
     for patch in patches {
         let (text, source) = patch_text(patch, dir, loader)?;
         let fail = |message: String| Error::Patch {
@@ -127,7 +121,7 @@ pub fn apply_json6902(
 }
 
 /// The patch text and a short description of where it came from.
-fn patch_text(patch: &Patch, dir: &Path, loader: &Loader<'_>) -> Result<(String, String), Error> {
+fn patch_text(patch: &Patch, dir: &Path, loader: &loader::Loader<'_>) -> Result<(String, String), Error> {
     let inline = patch.patch.trim();
     match (inline.is_empty(), patch.path.is_empty()) {
         (true, true) => Err(Error::Patch {
@@ -205,6 +199,7 @@ fn apply_smp_to(
     selected: &[usize],
     patch: &Node,
     options: PatchOptions,
+    schemas: &Schemas,
 ) -> Result<(), String> {
     for &index in selected {
         let Some(target) = resources.get_mut(index) else {
@@ -226,7 +221,7 @@ fn apply_smp_to(
         ) {
             p.insert("apiVersion", api);
         }
-        strategic_merge(target.node_mut(), &patch)?;
+        strategic_merge(target.node_mut(), &patch, schemas)?;
         if target.is_empty() {
             continue;
         }
@@ -289,9 +284,16 @@ fn apply_json_to(
     Ok(())
 }
 
-/// kyaml `merge2` strategic merge (the merge engineer's implementation).
-fn strategic_merge(target: &mut Node, patch: &Node) -> Result<(), String> {
-    crate::backend::strategic_merge(target, patch).map_err(|e| e.to_string())
+/// kyaml `merge2` strategic merge; a deleted object becomes an empty map.
+fn strategic_merge(target: &mut Node, patch: &Node, schemas: &Schemas) -> Result<(), String> {
+    match crate::merge::merge_patch(target, patch, schemas) {
+        Ok(crate::merge::Outcome::Deleted) => {
+            *target = Node::map();
+            Ok(())
+        }
+        Ok(_) => Ok(()),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// RFC 6902 operations (the merge engineer's implementation).
