@@ -91,7 +91,14 @@ pub fn decorate(
         if !namespaced {
             obj.metadata.namespace = None;
         } else if obj.metadata.namespace.as_deref().is_none_or(str::is_empty) {
-            obj.metadata.namespace = default_namespace.map(str::to_owned);
+            let namespace = default_namespace.filter(|ns| !ns.is_empty());
+            obj.metadata.namespace = Some(
+                namespace
+                    .ok_or_else(|| Error::MissingNamespace {
+                        object: describe(obj),
+                    })?
+                    .to_owned(),
+            );
         }
         let id = ObjectId::of(obj).ok_or_else(|| Error::InvalidObject {
             object: describe(obj),
@@ -241,6 +248,16 @@ mod tests {
         let err = decorate(&mut unknown, &app(), Some("blog"), &builtin).unwrap_err();
         assert_eq!(err.reason(), "UnknownKind");
         assert!(err.to_string().contains("Gadget"), "{err}");
+
+        let mut homeless = vec![obj(
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}),
+        )];
+        assert_eq!(
+            decorate(&mut homeless, &app(), None, &builtin)
+                .unwrap_err()
+                .reason(),
+            "MissingNamespace"
+        );
 
         let mut nameless = vec![obj(
             json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {}}),

@@ -20,6 +20,12 @@ pub enum Error {
         /// Kind.
         kind: String,
     },
+    /// A namespaced object names no namespace and the Application sets no `destination.namespace`.
+    #[error("{object} is namespaced but has no namespace, and spec.destination.namespace is not set")]
+    MissingNamespace {
+        /// `Kind name`.
+        object: String,
+    },
     /// The object already carries another Application's tracking id.
     #[error("{object} is already managed by Application {owner}")]
     SharedResource {
@@ -54,6 +60,7 @@ impl Error {
         match self {
             Error::InvalidObject { .. } => "InvalidObject",
             Error::UnknownKind { .. } => "UnknownKind",
+            Error::MissingNamespace { .. } => "MissingNamespace",
             Error::SharedResource { .. } => "SharedResourceWarning",
             Error::MalformedInventoryEntry { .. } => "MalformedInventory",
             Error::InvalidAnnotation { .. } => "InvalidAnnotation",
@@ -79,6 +86,9 @@ mod tests {
                 owner: "driftless/other".into(),
             },
             Error::MalformedInventoryEntry { entry: "x".into() },
+            Error::MissingNamespace {
+                object: "ConfigMap c".into(),
+            },
             Error::InvalidAnnotation {
                 object: "o".into(),
                 annotation: "a",

@@ -149,6 +149,49 @@ fn verdict(object: &DynamicObject, options: &PruneOptions) -> Result<bool, SkipR
     Ok(options.prune_last || object_options.prune_last)
 }
 
+/// An object whose deletion is held up by finalizers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StuckDeletion {
+    /// The object.
+    pub id: ObjectId,
+    /// The finalizers still on it.
+    pub finalizers: Vec<String>,
+    /// How long it has been deleting.
+    pub waited: std::time::Duration,
+    /// True once `waited` passed the prune timeout: report it and stop waiting for it.
+    pub gave_up: bool,
+}
+
+impl std::fmt::Display for StuckDeletion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} is stuck in deletion for {}s, waiting on finalizers [{}]",
+            self.id,
+            self.waited.as_secs(),
+            self.finalizers.join(", ")
+        )
+    }
+}
+
+/// For a live object that is being deleted (it has a `deletionTimestamp`), how long and on which
+/// finalizers; `None` when it is not being deleted.
+pub fn deletion_state(
+    live: &DynamicObject,
+    now: jiff::Timestamp,
+    timeout: std::time::Duration,
+) -> Option<StuckDeletion> {
+    let since = live.metadata.deletion_timestamp.as_ref()?.0;
+    let id = ObjectId::of(live)?;
+    let waited = std::time::Duration::try_from(now.duration_since(since)).unwrap_or_default();
+    Some(StuckDeletion {
+        id,
+        finalizers: live.metadata.finalizers.clone().unwrap_or_default(),
+        waited,
+        gave_up: waited > timeout,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -285,6 +328,32 @@ mod tests {
             &options(true, true),
         );
         assert_eq!(allowed.now, [cm("a")]);
+    }
+
+    #[test]
+    fn stuck_deletions() {
+        let deleting: DynamicObject =
+            serde_json::from_value(json!({"apiVersion": "example.io/v1", "kind": "Widget",
+            "metadata": {"name": "w", "namespace": "blog", "deletionTimestamp": "2026-11-23T08:00:00Z",
+                "finalizers": ["example.io/cleanup"]}}))
+            .unwrap();
+        let timeout = std::time::Duration::from_secs(300);
+        let early = deletion_state(&deleting, "2026-11-23T08:01:00Z".parse().unwrap(), timeout).unwrap();
+        assert!(!early.gave_up);
+        assert_eq!(
+            early.to_string(),
+            "Widget blog/w is stuck in deletion for 60s, waiting on finalizers [example.io/cleanup]"
+        );
+        let late = deletion_state(&deleting, "2026-11-23T08:06:00Z".parse().unwrap(), timeout).unwrap();
+        assert!(late.gave_up);
+        assert_eq!(
+            deletion_state(
+                &live("a", Some("driftless/blog"), None),
+                "2026-11-23T08:06:00Z".parse().unwrap(),
+                timeout
+            ),
+            None
+        );
     }
 
     proptest! {
