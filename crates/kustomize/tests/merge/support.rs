@@ -1,5 +1,7 @@
 //! Helpers shared by the merge tests: YAML/JSON fixtures to nodes and back,
 //! and `kubectl kustomize` as the reference for a strategic-merge patch.
+//! Each test file uses only some of them.
+#![allow(dead_code)]
 
 use std::process::Command;
 
