@@ -23,6 +23,11 @@ pub const APP_INSTANCE_LABEL: &str = "driftless.dev/app-instance";
 /// Finalizer on an Application: deleting the Application deletes its objects.
 pub const RESOURCES_FINALIZER: &str = "driftless.dev/resources-finalizer";
 
+/// Written by us on every applied object: a short hash of its desired state from git (before this
+/// annotation was added). A live value that differs from the new render's means git changed the
+/// object; an equal value with a live diff means the cluster drifted.
+pub const DESIRED_HASH: &str = "driftless.dev/desired-hash";
+
 /// Values of [`REFRESH`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RefreshKind {
