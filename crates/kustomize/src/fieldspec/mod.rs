@@ -127,6 +127,53 @@ impl From<&crate::kustomization::FieldSpec> for FieldSpec {
     }
 }
 
+/// kustomize's `Gvk.IsLessThan` key: the legacy kind order (first kinds
+/// negative, last kinds positive, others 0), then `group_version_kind` with
+/// `~G`/`~V`/`~K` for empty parts.
+fn gvk_order(gvk: &GvkSelector) -> (i32, String) {
+    const FIRST: [&str; 22] = [
+        "Namespace",
+        "ResourceQuota",
+        "StorageClass",
+        "CustomResourceDefinition",
+        "ServiceAccount",
+        "PodSecurityPolicy",
+        "Role",
+        "ClusterRole",
+        "RoleBinding",
+        "ClusterRoleBinding",
+        "ConfigMap",
+        "Secret",
+        "Endpoints",
+        "Service",
+        "LimitRange",
+        "PriorityClass",
+        "PersistentVolume",
+        "PersistentVolumeClaim",
+        "Deployment",
+        "StatefulSet",
+        "CronJob",
+        "PodDisruptionBudget",
+    ];
+    const LAST: [&str; 2] = ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
+    let kind = gvk.kind.as_str();
+    let rank = if let Some(i) = FIRST.iter().position(|k| *k == kind) {
+        i as i32 - FIRST.len() as i32
+    } else if let Some(i) = LAST.iter().position(|k| *k == kind) {
+        1 + i as i32
+    } else {
+        0
+    };
+    let or = |s: &str, d: &'static str| if s.is_empty() { d.to_owned() } else { s.to_owned() };
+    let key = format!(
+        "{}_{}_{}",
+        or(&gvk.group, "~G"),
+        or(&gvk.version, "~V"),
+        or(kind, "~K")
+    );
+    (rank, key)
+}
+
 /// Splits a field-spec path on `/`, joining a segment that ends in `\` with the next.
 pub fn split_path(path: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -232,7 +279,16 @@ impl TransformerConfig {
     /// kustomize's default tables, parsed once per process.
     pub fn builtin() -> &'static TransformerConfig {
         static BUILTIN: OnceLock<TransformerConfig> = OnceLock::new();
-        BUILTIN.get_or_init(|| parse_tables(tables::DEFAULT_TABLES))
+        BUILTIN.get_or_init(|| {
+            // kustomize sorts the parsed defaults, then every accumulation merges
+            // them into its empty config, which drops effectively equal specs.
+            let mut defaults = parse_tables(tables::DEFAULT_TABLES);
+            defaults.sort();
+            let mut tc = TransformerConfig::default();
+            // The fixed default tables cannot conflict with themselves.
+            let _ = tc.merge(&defaults);
+            tc
+        })
     }
 
     /// The table a section name (as in a configuration file) refers to.
@@ -253,26 +309,71 @@ impl TransformerConfig {
         })
     }
 
-    /// Adds every table of `other` (kustomize `TransformerConfig.Merge`).
+    /// Adds every table of `other` (kustomize `TransformerConfig.Merge`): each
+    /// spec not "effectively equal" to one already present is appended, then
+    /// every table is sorted by kind like kustomize's `sortFields`. So a
+    /// general spec that sorts after a specific one for the same path is dropped,
+    /// exactly as kustomize drops it.
     pub fn merge(&mut self, other: &TransformerConfig) -> Result<(), ConfigError> {
-        merge_all(&mut self.name_prefix, &other.name_prefix)?;
-        merge_all(&mut self.name_suffix, &other.name_suffix)?;
-        merge_all(&mut self.namespace, &other.namespace)?;
-        merge_all(&mut self.common_labels, &other.common_labels)?;
-        merge_all(&mut self.template_labels, &other.template_labels)?;
-        merge_all(
-            &mut self.volume_claim_template_labels,
-            &other.volume_claim_template_labels,
-        )?;
-        merge_all(&mut self.labels, &other.labels)?;
-        merge_all(&mut self.common_annotations, &other.common_annotations)?;
-        merge_all(&mut self.var_reference, &other.var_reference)?;
-        merge_all(&mut self.images, &other.images)?;
-        merge_all(&mut self.replicas, &other.replicas)?;
-        for nbr in &other.name_reference {
-            self.add_name_reference(nbr.clone())?;
+        let tables = [
+            ("NamePrefix", &mut self.name_prefix, &other.name_prefix),
+            ("NameSuffix", &mut self.name_suffix, &other.name_suffix),
+            ("NameSpace", &mut self.namespace, &other.namespace),
+            (
+                "CommonAnnotations",
+                &mut self.common_annotations,
+                &other.common_annotations,
+            ),
+            ("CommonLabels", &mut self.common_labels, &other.common_labels),
+            ("Labels", &mut self.labels, &other.labels),
+            (
+                "TemplateLabels",
+                &mut self.template_labels,
+                &other.template_labels,
+            ),
+            (
+                "VolumeClaimTemplateLabels",
+                &mut self.volume_claim_template_labels,
+                &other.volume_claim_template_labels,
+            ),
+            ("VarReference", &mut self.var_reference, &other.var_reference),
+            ("Images", &mut self.images, &other.images),
+            ("Replicas", &mut self.replicas, &other.replicas),
+        ];
+        for (name, into, more) in tables {
+            merge_all(into, more).map_err(|e| ConfigError::Invalid {
+                message: format!("failed to merge {name} fieldSpec: {e}"),
+            })?;
         }
+        for nbr in &other.name_reference {
+            self.add_name_reference(nbr.clone())
+                .map_err(|e| ConfigError::Invalid {
+                    message: format!("failed to merge NameReference fieldSpec: {e}"),
+                })?;
+        }
+        self.sort();
         Ok(())
+    }
+
+    /// kustomize's `sortFields`: every table (and the name-reference list) by kind order.
+    fn sort(&mut self) {
+        for table in [
+            &mut self.name_prefix,
+            &mut self.name_suffix,
+            &mut self.namespace,
+            &mut self.common_labels,
+            &mut self.labels,
+            &mut self.template_labels,
+            &mut self.volume_claim_template_labels,
+            &mut self.common_annotations,
+            &mut self.var_reference,
+            &mut self.images,
+            &mut self.replicas,
+        ] {
+            table.sort_by(|a, b| gvk_order(&a.gvk).cmp(&gvk_order(&b.gvk)));
+        }
+        self.name_reference
+            .sort_by(|a, b| gvk_order(&a.gvk).cmp(&gvk_order(&b.gvk)));
     }
 
     fn add_name_reference(&mut self, nbr: NameBackReference) -> Result<(), ConfigError> {
@@ -308,17 +409,18 @@ impl TransformerConfig {
                         Some(specs) => specs_of(specs, "fieldSpecs")?,
                         None => Vec::new(),
                     };
-                    tc.add_name_reference(NameBackReference { gvk, referrers })?;
+                    tc.name_reference.push(NameBackReference { gvk, referrers });
                 }
                 continue;
             }
             let specs = specs_of(value, key)?;
             match tc.section_mut(key) {
-                Some(table) => merge_all(table, &specs)?,
-                // kustomize reads these files leniently: unknown keys are ignored.
+                Some(table) => table.extend(specs),
+                // Unknown keys are ignored here (the strict check is the loader's business).
                 None => continue,
             }
         }
+        tc.sort();
         Ok(tc)
     }
 }
@@ -438,7 +540,11 @@ mod tests {
         }
         let referrers: usize = tc.name_reference.iter().map(|n| n.referrers.len()).sum();
         assert_eq!(referrers, 167);
-        let cm = &tc.name_reference[4];
+        let cm = tc
+            .name_reference
+            .iter()
+            .find(|n| n.gvk.kind == "ConfigMap")
+            .unwrap();
         assert_eq!(
             (cm.gvk.kind.as_str(), cm.gvk.version.as_str()),
             ("ConfigMap", "v1")
@@ -463,6 +569,49 @@ mod tests {
         for (path, want) in cases {
             assert_eq!(&split_path(path), want, "{path}");
         }
+    }
+
+    #[test]
+    fn specific_specs_shadow_general_ones_like_kustomize() {
+        let doc = crate::fieldspec::testutil::nodes(
+            "namePrefix:\n- path: metadata/name\n  kind: Foo\nnameSuffix:\n- path: spec/x\n  kind: Foo\n",
+        );
+        let own = {
+            let mut c = TransformerConfig::builtin().clone();
+            c.merge(&TransformerConfig::from_document(&doc[0]).unwrap())
+                .unwrap();
+            c
+        };
+        let mut acc = TransformerConfig::default();
+        acc.merge(&own).unwrap();
+        let prefix: Vec<_> = acc
+            .name_prefix
+            .iter()
+            .map(|f| (f.gvk.kind.as_str(), f.path.as_str()))
+            .collect();
+        assert_eq!(
+            prefix,
+            [("Foo", "metadata/name")],
+            "the general metadata/name spec is dropped"
+        );
+        let suffix: Vec<_> = acc
+            .name_suffix
+            .iter()
+            .map(|f| (f.gvk.kind.as_str(), f.path.as_str()))
+            .collect();
+        assert_eq!(suffix, [("Foo", "spec/x"), ("", "metadata/name")]);
+        let conflicting = crate::fieldspec::testutil::nodes(
+            "namePrefix:\n- {path: metadata/name, kind: Foo, create: true}\n",
+        );
+        let mut own = TransformerConfig::builtin().clone();
+        own.merge(&TransformerConfig::from_document(&conflicting[0]).unwrap())
+            .unwrap();
+        let err = TransformerConfig::default().merge(&own).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("failed to merge NamePrefix fieldSpec: conflicting fieldspecs"),
+            "{err}"
+        );
     }
 
     #[test]
