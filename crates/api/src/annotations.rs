@@ -17,11 +17,6 @@ pub const SYNC_OPTIONS: &str = "driftless.dev/sync-options";
 /// Written by us on every applied object: which Application owns it (see [`crate::tracking`]).
 pub const TRACKING_ID: &str = "driftless.dev/tracking-id";
 
-/// Written by us on every applied object: a short hash of its desired state as last applied
-/// (`driftless_sync::diff::desired_hash`). A changed hash means git changed the object; the same
-/// hash with a diff means the cluster drifted (the self-heal decision needs to tell them apart).
-pub const DESIRED_HASH: &str = "driftless.dev/desired-hash";
-
 /// Label written by us on every applied object: a label-safe form of the owning app's name.
 pub const APP_INSTANCE_LABEL: &str = "driftless.dev/app-instance";
 
