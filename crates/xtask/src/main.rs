@@ -11,14 +11,20 @@ fn main() -> Result<()> {
     let command = std::env::args().nth(1).unwrap_or_default();
     match command.as_str() {
         "gen-openapi-table" => {
-            let text = openapi_table::generate(&openapi_table::bundle_path())?;
+            let text = openapi_table::generate(
+                &openapi_table::bundle_path(),
+                &openapi_table::kustomization_schema_path(),
+            )?;
             let out = openapi_table::output_path();
             std::fs::write(&out, text).with_context(|| format!("writing {}", out.display()))?;
             println!("wrote {}", openapi_table::OUTPUT);
             Ok(())
         }
         "check-generated" => {
-            let want = openapi_table::generate(&openapi_table::bundle_path())?;
+            let want = openapi_table::generate(
+                &openapi_table::bundle_path(),
+                &openapi_table::kustomization_schema_path(),
+            )?;
             let out = openapi_table::output_path();
             let have = std::fs::read_to_string(&out).unwrap_or_default();
             if have != want {
