@@ -580,3 +580,88 @@ fn strategic_merge_matches_kubectl() {
     }
     eprintln!("{compared} strategic-merge cases identical to kubectl kustomize");
 }
+
+const CUSTOM_SCHEMA: &str = r##"{"definitions": {"v1.Widget": {"type": "object",
+  "x-kubernetes-group-version-kind": [{"group": "example.com", "kind": "Widget", "version": "v1"}],
+  "properties": {"spec": {"type": "object", "properties": {
+    "pod": {"$ref": "#/definitions/io.k8s.api.core.v1.PodSpec"},
+    "items": {"type": "array", "x-kubernetes-patch-strategy": "merge", "x-kubernetes-patch-merge-key": "id",
+              "items": {"type": "object"}}}}}}}}"##;
+
+const CUSTOM_TARGETS: [(&str, &str); 2] = [
+    (
+        "{apiVersion: example.com/v1, kind: Widget, metadata: {name: w},
+          spec: {pod: {containers: [{name: a, image: a}, {name: b, image: b}]}, items: [{id: x, v: 1}, {id: y, v: 2}]}}",
+        "{apiVersion: example.com/v1, kind: Widget, metadata: {name: w},
+          spec: {pod: {containers: [{name: b, image: b2}]}, items: [{id: y, v: 3}]}}",
+    ),
+    (
+        "{apiVersion: apps/v1, kind: Deployment, metadata: {name: d},
+          spec: {template: {spec: {containers: [{name: a, image: a}, {name: b, image: b}]}}}}",
+        "{apiVersion: apps/v1, kind: Deployment, metadata: {name: d},
+          spec: {template: {spec: {containers: [{name: b, image: b2}]}}}}",
+    ),
+];
+
+/// `openapi: path:` replaces the builtin schema: the CRD's list merges by its
+/// key, while Deployment containers and `$ref`s to builtin definitions no
+/// longer merge (expectations from `kubectl kustomize`).
+#[test]
+fn custom_openapi_schema_replaces_the_builtin_one() {
+    let extra =
+        ExtraSchemas::from_json(&serde_json::from_str(CUSTOM_SCHEMA).unwrap(), "schema.json").unwrap();
+    let schemas = Schemas::with_extra(extra, true);
+    let wants = [
+        "{items: [{id: y, v: 3}, {id: x, v: 1}], pod: {containers: [{name: b, image: b2}]}}",
+        "{containers: [{name: b, image: b2}]}",
+    ];
+    for ((target, patch), want) in CUSTOM_TARGETS.iter().zip(wants) {
+        let mut node = to_node(&yaml(target));
+        merge_patch(&mut node, &to_node(&yaml(patch)), &schemas).unwrap();
+        assert!(matches(&to_json(&node), &yaml(want)), "{:#}", to_json(&node));
+    }
+    assert_eq!(
+        schemas.is_namespaced("v1", "Namespace"),
+        Some(false),
+        "builtin scopes still apply"
+    );
+}
+
+#[test]
+fn custom_openapi_schema_matches_kubectl() {
+    if !have_kubectl() {
+        eprintln!("skipping: kubectl is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write("schema.json", CUSTOM_SCHEMA);
+    let mut k = String::from("openapi:\n  path: schema.json\nresources:\n");
+    let extra =
+        ExtraSchemas::from_json(&serde_json::from_str(CUSTOM_SCHEMA).unwrap(), "schema.json").unwrap();
+    let schemas = Schemas::with_extra(extra, true);
+    let mut ours = Vec::new();
+    for (i, (target, patch)) in CUSTOM_TARGETS.iter().enumerate() {
+        write(&format!("r{i}.json"), &yaml(target).to_string());
+        write(&format!("p{i}.json"), &yaml(patch).to_string());
+        k.push_str(&format!("- r{i}.json\n"));
+        let mut node = to_node(&yaml(target));
+        merge_patch(&mut node, &to_node(&yaml(patch)), &schemas).unwrap();
+        ours.push(to_json(&node));
+    }
+    k.push_str("patches:\n- path: p0.json\n- path: p1.json\n");
+    write("kustomization.yaml", &k);
+    let out = std::process::Command::new("kubectl")
+        .arg("kustomize")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let theirs: Vec<serde_json::Value> = serde_yaml::Deserializer::from_str(&text)
+        .map(|d| serde::Deserialize::deserialize(d).unwrap())
+        .collect();
+    for mine in &ours {
+        assert!(theirs.contains(mine), "ours {mine:#}\nkubectl {theirs:#?}");
+    }
+}

@@ -61,6 +61,8 @@ pub struct ExtraSchemas {
     defs: Vec<ExtraDef>,
     resources: HashMap<(String, String), u32>,
     namespaced: HashMap<(String, String), bool>,
+    /// Whether `$ref`s to builtin definitions resolve (not when this schema replaces the builtin one).
+    pub(super) link_builtin: bool,
 }
 
 /// Deeper inline nesting than this is treated as "any" (and cannot recurse forever).
@@ -163,7 +165,9 @@ impl ExtraSchemas {
                 let found = def.fields.get(name).copied().or(def.additional)?;
                 Some(SchemaRef::extra(self, found))
             }
-            ExtraKind::BuiltinDef(def) => super::builtin_def_field(def, name).map(SchemaRef::builtin),
+            ExtraKind::BuiltinDef(def) if self.link_builtin => {
+                super::builtin_def_field(def, name).map(SchemaRef::builtin)
+            }
             _ => None,
         }
     }
@@ -177,10 +181,11 @@ impl ExtraSchemas {
 
     pub(super) fn kind(&self, node: u32) -> ValueKind {
         match self.node(node).map(|n| &n.kind) {
-            Some(ExtraKind::Object(_) | ExtraKind::BuiltinDef(_)) => ValueKind::Object,
+            Some(ExtraKind::Object(_)) => ValueKind::Object,
+            Some(ExtraKind::BuiltinDef(_)) if self.link_builtin => ValueKind::Object,
             Some(ExtraKind::Array(_)) => ValueKind::Array,
             Some(ExtraKind::Primitive) => ValueKind::Primitive,
-            Some(ExtraKind::Any) | None => ValueKind::Any,
+            Some(ExtraKind::Any | ExtraKind::BuiltinDef(_)) | None => ValueKind::Any,
         }
     }
 

@@ -259,14 +259,14 @@ impl Schemas {
         Schemas::default()
     }
 
-    /// The builtin table plus `extra` (extra definitions win, as later
-    /// `AddDefinitions` calls do in kyaml). With `replace_builtin`, only `extra`
-    /// (kustomize's `openapi: path:` replaces the builtin schema).
-    pub fn with_extra(extra: ExtraSchemas, replace_builtin: bool) -> Schemas {
-        Schemas {
-            extra: Some(extra),
-            without_builtin: replace_builtin,
-        }
+    /// The builtin table plus `extra`, whose definitions win (as later
+    /// `AddDefinitions` calls do in kyaml). With `replace_builtin`, `extra`
+    /// alone: that is what kustomize's `openapi: path:` does (checked with
+    /// `kubectl kustomize`: builtin kinds then merge lists by replacement, and
+    /// `$ref`s to builtin definitions resolve to nothing).
+    pub fn with_extra(mut extra: ExtraSchemas, replace_builtin: bool) -> Schemas {
+        extra.link_builtin = !replace_builtin;
+        Schemas { extra: Some(extra), without_builtin: replace_builtin }
     }
 
     /// The schema of a resource type.
@@ -280,19 +280,16 @@ impl Schemas {
         schema_for(api_version, kind)
     }
 
-    /// Whether a resource type is namespaced, when known.
+    /// Whether a resource type is namespaced, when known. kyaml consults its
+    /// precomputed builtin scopes first, even under a custom schema.
     pub fn is_namespaced(&self, api_version: &str, kind: &str) -> Option<bool> {
-        if let Some(found) = self
-            .extra
-            .as_ref()
-            .and_then(|e| e.is_namespaced(api_version, kind))
-        {
-            return Some(found);
-        }
-        if self.without_builtin {
-            return None;
-        }
         is_namespaced(api_version, kind)
+            .or_else(|| self.extra.as_ref().and_then(|e| e.is_namespaced(api_version, kind)))
+    }
+
+    /// kyaml's `IsCertainlyClusterScoped` under these schemas.
+    pub fn is_certainly_cluster_scoped(&self, api_version: &str, kind: &str) -> bool {
+        self.is_namespaced(api_version, kind) == Some(false)
     }
 }
 
