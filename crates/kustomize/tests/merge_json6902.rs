@@ -6,7 +6,9 @@
 #[path = "merge/support.rs"]
 mod support;
 
-use driftless_kustomize::merge::apply_json6902;
+use driftless_kustomize::merge::{apply_json6902, yaml11_booleans};
+use driftless_kustomize::yaml::{Mapping, Node, Scalar, ScalarStyle};
+use serde_json::json;
 use support::{have_kubectl, kubectl_json6902, to_json, to_node, yaml};
 
 const TARGET: &str = r#"{
@@ -161,4 +163,55 @@ fn json6902_matches_kubectl() {
             (reference, ours) => panic!("{name}: kubectl {reference:?}, ours {ours:?}"),
         }
     }
+}
+
+/// Operations written in YAML go through a YAML 1.1 reader in kustomize:
+/// `yes`, `y` and `off` are booleans there, quoted `"yes"` stays a string
+/// (expectations from `kubectl kustomize`).
+#[test]
+fn yaml_operations_read_yaml11_booleans() {
+    let plain = |t: &str| {
+        Node::Scalar(Scalar {
+            text: t.to_owned(),
+            ..Default::default()
+        })
+    };
+    let quoted = |t: &str| {
+        Node::Scalar(Scalar {
+            text: t.to_owned(),
+            style: ScalarStyle::DoubleQuoted,
+            tag: None,
+        })
+    };
+    let op = |path: &str, value: Node| {
+        let mut m = Mapping::default();
+        m.insert("op", plain("add"));
+        m.insert("path", plain(path));
+        m.insert("value", value);
+        Node::Map(m)
+    };
+    let mut ops = Node::Seq(vec![
+        op("/spec/a", plain("yes")),
+        op("/spec/b", plain("y")),
+        op("/spec/d", plain("off")),
+        op("/spec/e", plain("0755")),
+        op(
+            "/spec/f",
+            Node::Seq(vec![plain("on"), quoted("yes"), plain("No")]),
+        ),
+    ]);
+    yaml11_booleans(&mut ops);
+    let mut target = to_node(&yaml(TARGET));
+    apply_json6902(&mut target, &ops).unwrap();
+    let spec = &to_json(&target)["spec"];
+    assert_eq!(
+        (&spec["a"], &spec["b"], &spec["d"], &spec["e"], &spec["f"]),
+        (
+            &json!(true),
+            &json!(true),
+            &json!(false),
+            &json!(493),
+            &json!([true, "yes", false])
+        )
+    );
 }

@@ -7,7 +7,7 @@
 //! Operations run on the node tree directly: kustomize's round trip through
 //! JSON changes nothing the printed output can show.
 
-use crate::yaml::{Node, Value};
+use crate::yaml::{Node, ScalarStyle, Value};
 
 /// A JSON patch that could not be applied.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -90,6 +90,26 @@ pub fn apply_json6902(target: &mut Node, ops: &Node) -> Result<(), Json6902Error
         .map_err(fail)?;
     }
     Ok(())
+}
+
+/// kustomize reads operations written as YAML (text not starting with `[`)
+/// through a YAML 1.1 parser, so plain `yes`, `y`, `on`, `no`, `n`, `off`
+/// (any case variant it knows) are booleans there. Call this on such
+/// operations before [`apply_json6902`]; JSON operations need nothing.
+pub fn yaml11_booleans(ops: &mut Node) {
+    match ops {
+        Node::Scalar(s) if s.style == ScalarStyle::Plain && s.tag.is_none() => {
+            let value = match s.text.as_str() {
+                "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => "true",
+                "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => "false",
+                _ => return,
+            };
+            s.text = value.to_owned();
+        }
+        Node::Scalar(_) => {}
+        Node::Seq(items) => items.iter_mut().for_each(yaml11_booleans),
+        Node::Map(map) => map.iter_mut().for_each(|(_, v)| yaml11_booleans(v)),
+    }
 }
 
 fn add(doc: &mut Node, path: &str, value: Node) -> Result<(), String> {

@@ -10,7 +10,7 @@ mod elements;
 pub mod json6902;
 pub mod smp;
 
-pub use json6902::{Json6902Error, apply_json6902};
+pub use json6902::{Json6902Error, apply_json6902, yaml11_booleans};
 pub use smp::{Outcome, merge_patch};
 
 use crate::openapi::Schemas;
