@@ -19,6 +19,15 @@ pub enum SchemaError {
         /// What is wrong.
         message: String,
     },
+    /// `openapi:` names both a builtin `version` and a custom `path`.
+    #[error("builtin version and custom schema provided, cannot use both")]
+    VersionAndPath,
+    /// `openapi: version:` names a schema kustomize does not embed.
+    #[error("the specified OpenAPI version is not built in: {version}")]
+    UnknownVersion {
+        /// The version asked for.
+        version: String,
+    },
 }
 
 impl SchemaError {
@@ -26,6 +35,8 @@ impl SchemaError {
     pub fn reason(&self) -> &'static str {
         match self {
             SchemaError::Invalid { .. } => "InvalidOpenAPISchema",
+            SchemaError::VersionAndPath => "OpenAPIVersionAndPath",
+            SchemaError::UnknownVersion { .. } => "UnknownOpenAPIVersion",
         }
     }
 }

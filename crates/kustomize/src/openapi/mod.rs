@@ -245,6 +245,9 @@ pub fn is_certainly_cluster_scoped(api_version: &str, kind: &str) -> bool {
     is_namespaced(api_version, kind) == Some(false)
 }
 
+/// The only builtin schema version (the one kustomize v5.5 embeds).
+pub const BUILTIN_VERSION: &str = "v1.21.2";
+
 /// The schemas one build uses: the builtin table, plus definitions a
 /// kustomization supplies. Cheap to create; borrow it for every merge.
 #[derive(Debug, Clone, Default)]
@@ -266,7 +269,29 @@ impl Schemas {
     /// `$ref`s to builtin definitions resolve to nothing).
     pub fn with_extra(mut extra: ExtraSchemas, replace_builtin: bool) -> Schemas {
         extra.link_builtin = !replace_builtin;
-        Schemas { extra: Some(extra), without_builtin: replace_builtin }
+        Schemas {
+            extra: Some(extra),
+            without_builtin: replace_builtin,
+        }
+    }
+
+    /// What a kustomization's `openapi:` field selects: `None` when it sets
+    /// nothing (kustomize then keeps the schema chosen before: the top
+    /// kustomization's, else the first base's that sets one, else the builtin);
+    /// the builtin table for `version: v1.21.2`; the parsed `path:` document alone.
+    pub fn from_openapi_field(
+        version: Option<&str>,
+        custom: Option<ExtraSchemas>,
+    ) -> Result<Option<Schemas>, SchemaError> {
+        match (version, custom) {
+            (Some(_), Some(_)) => Err(SchemaError::VersionAndPath),
+            (None, Some(extra)) => Ok(Some(Schemas::with_extra(extra, true))),
+            (Some(""), None) | (None, None) => Ok(None),
+            (Some(BUILTIN_VERSION), None) => Ok(Some(Schemas::builtin())),
+            (Some(other), None) => Err(SchemaError::UnknownVersion {
+                version: other.to_owned(),
+            }),
+        }
     }
 
     /// The schema of a resource type.
@@ -283,8 +308,11 @@ impl Schemas {
     /// Whether a resource type is namespaced, when known. kyaml consults its
     /// precomputed builtin scopes first, even under a custom schema.
     pub fn is_namespaced(&self, api_version: &str, kind: &str) -> Option<bool> {
-        is_namespaced(api_version, kind)
-            .or_else(|| self.extra.as_ref().and_then(|e| e.is_namespaced(api_version, kind)))
+        is_namespaced(api_version, kind).or_else(|| {
+            self.extra
+                .as_ref()
+                .and_then(|e| e.is_namespaced(api_version, kind))
+        })
     }
 
     /// kyaml's `IsCertainlyClusterScoped` under these schemas.

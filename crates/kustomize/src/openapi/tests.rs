@@ -133,3 +133,23 @@ fn extra_schemas_add_kinds_and_reuse_builtin_definitions() {
     let err = ExtraSchemas::from_json(&serde_json::json!([]), "x.json").unwrap_err();
     assert_eq!(err.reason(), "InvalidOpenAPISchema");
 }
+
+#[test]
+fn openapi_field_selects_schemas_like_kustomize() {
+    assert!(Schemas::from_openapi_field(None, None).unwrap().is_none());
+    assert!(
+        Schemas::from_openapi_field(Some("v1.21.2"), None)
+            .unwrap()
+            .is_some()
+    );
+    let err = Schemas::from_openapi_field(Some("v1.99.0"), None).unwrap_err();
+    assert_eq!(err.reason(), "UnknownOpenAPIVersion");
+    let extra = || ExtraSchemas::from_json(&serde_json::json!({"definitions": {}}), "s.json").unwrap();
+    let err = Schemas::from_openapi_field(Some("v1.21.2"), Some(extra())).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "builtin version and custom schema provided, cannot use both"
+    );
+    let custom = Schemas::from_openapi_field(None, Some(extra())).unwrap().unwrap();
+    assert!(custom.schema_for("apps/v1", "Deployment").is_none());
+}
