@@ -32,7 +32,8 @@ pub enum Outcome {
 
 /// Strategic-merges `patch` into `target`. The schema is the one `schemas`
 /// gives for the target's (else the patch's) apiVersion/kind; nested objects
-/// that carry their own apiVersion/kind are looked up the same way.
+/// that carry their own apiVersion/kind are looked up the same way. On an
+/// error, and when the patch deletes the object, `target` is left as it was.
 pub fn merge_patch(target: &mut Node, patch: &Node, schemas: &Schemas) -> Result<Outcome, MergeError> {
     let walker = Walker { schemas };
     let dest = std::mem::replace(target, Node::null());
