@@ -6,7 +6,7 @@
 /// What a schema node describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// An object: index into [`DEFS`](super::generated::DEFS).
+    /// An object: index into the generated `DEFS` table.
     Object(u16),
     /// An array: the items' node index, if the schema gives one.
     Array(Option<u16>),
