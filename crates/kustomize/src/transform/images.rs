@@ -12,29 +12,61 @@ use crate::yaml::Node;
 
 const NAME: &str = "images";
 
+/// How an entry's name is matched.
+enum Matcher {
+    /// A name without regex syntax except `.` (any character): matched by hand,
+    /// which saves compiling a regex per entry and build.
+    Literal(Vec<char>),
+    /// Any other name, used as a regular expression like kustomize does.
+    Regex(Regex),
+    /// A name that is not a valid pattern: matches nothing (as kustomize).
+    Nothing,
+}
+
 /// One compiled `images:` entry.
 struct Rule<'a> {
     image: &'a Image,
-    /// `None` when the name is not a valid pattern: it then matches nothing (as kustomize).
-    pattern: Option<Regex>,
+    matcher: Matcher,
 }
+
+const TAG_CHARS: &str = "_.{}-";
 
 impl Rule<'_> {
     fn new(image: &Image) -> Rule<'_> {
-        // The name is used as a regular expression, unescaped, exactly as kustomize does.
-        let pattern = format!(
-            "^{}(:[a-zA-Z0-9_.{{}}-]*)?(@[a-zA-Z0-9]+([.+_-][a-zA-Z0-9]+)*:[a-zA-Z0-9_.{{}}-]*)?$",
-            image.name
-        );
-        Rule {
-            image,
-            pattern: Regex::new(&pattern).ok(),
+        let literal = !image.name.chars().any(|c| "\\^$|?*+()[]{}".contains(c));
+        let matcher = if literal {
+            Matcher::Literal(image.name.chars().collect())
+        } else {
+            // The name is used as a regular expression, unescaped, exactly as kustomize does.
+            let pattern = format!(
+                "^{}(:[a-zA-Z0-9_.{{}}-]*)?(@[a-zA-Z0-9]+([.+_-][a-zA-Z0-9]+)*:[a-zA-Z0-9_.{{}}-]*)?$",
+                image.name
+            );
+            Regex::new(&pattern).map_or(Matcher::Nothing, Matcher::Regex)
+        };
+        Rule { image, matcher }
+    }
+
+    fn matches(&self, value: &str) -> bool {
+        match &self.matcher {
+            Matcher::Nothing => false,
+            Matcher::Regex(re) => re.is_match(value),
+            Matcher::Literal(name) => {
+                let mut chars = value.chars();
+                for want in name {
+                    match chars.next() {
+                        Some(c) if *want == '.' || c == *want => {}
+                        _ => return false,
+                    }
+                }
+                literal_suffix_ok(chars.as_str())
+            }
         }
     }
 
     /// The new reference for `value`, or `None` when the entry does not apply.
     fn rewrite(&self, value: &str) -> Option<String> {
-        if !self.pattern.as_ref()?.is_match(value) {
+        if !self.matches(value) {
             return None;
         }
         let (name, tag, digest) = split(value);
@@ -78,6 +110,27 @@ impl Rule<'_> {
     }
 }
 
+/// The rest after the name must be `(:tag)?(@alg:hex)?` with kustomize's character sets.
+fn literal_suffix_ok(rest: &str) -> bool {
+    let tag_char = |c: char| c.is_ascii_alphanumeric() || TAG_CHARS.contains(c);
+    let (tag, digest) = match rest.find('@') {
+        Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+        None => (rest, None),
+    };
+    let tag_ok = tag.is_empty() || tag.strip_prefix(':').is_some_and(|t| t.chars().all(tag_char));
+    let digest_ok = digest.is_none_or(|d| {
+        let Some((alg, hex)) = d.split_once(':') else {
+            return false;
+        };
+        let alg_ok = !alg.is_empty()
+            && alg
+                .split(['.', '+', '_', '-'])
+                .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric()));
+        alg_ok && hex.chars().all(tag_char)
+    });
+    tag_ok && digest_ok
+}
+
 /// Splits `name[:tag][@digest]` like kustomize (a `:` in the registry host is not a tag).
 pub fn split(image: &str) -> (&str, &str, &str) {
     let offset = match image.find('/') {
@@ -104,9 +157,14 @@ pub fn apply(resources: &mut ResMap, images: &[Image], specs: &[FieldSpec]) -> R
             continue;
         }
         for rule in &rules {
-            let id = res.cur_id();
-            legacy_walk(res.node_mut(), rule)
-                .map_err(|e| TransformError::field(NAME, &id, "containers/image", e.to_string()))?;
+            if let Err(e) = legacy_walk(res.node_mut(), rule) {
+                return Err(TransformError::field(
+                    NAME,
+                    res.cur_id(),
+                    "containers/image",
+                    e.to_string(),
+                ));
+            }
             let mut set = |node: &mut Node| rule.set(node);
             fieldspec::apply_specs(res, specs, Create::Nothing, NAME, &mut set)?;
         }
@@ -194,6 +252,12 @@ mod tests {
                 "docker.io/nginx:1.0",
             ),
             (image("[", "", "1", ""), "[", "["),
+            (image("my.reg/app", "", "2", ""), "myxreg/app:1", "myxreg/app:2"),
+            (image("app", "", "2", ""), "app@sha256:ab", "app:2"),
+            (image("app", "", "2", ""), "app@sha512+b58.x:ab", "app:2"),
+            (image("app", "", "2", ""), "app@:ab", "app@:ab"),
+            (image("app", "", "2", ""), "app:v/1", "app:v/1"),
+            (image("ap+", "", "2", ""), "app:1", "app:2"),
         ];
         for (img, from, want) in cases {
             let rule = Rule::new(&img);
