@@ -5,6 +5,7 @@
 //! parsed once; [`TransformerConfig::merge_document`] adds a `configurations:`
 //! file. [`path::walk`] visits the fields a spec names.
 
+pub mod crds;
 pub mod error;
 pub mod kpath;
 pub mod path;

@@ -131,13 +131,11 @@ fn apply_one(res: &mut Resource, cfg: &Config, specs: &[FieldSpec]) -> Result<()
     let binding = kind == "RoleBinding" || kind == "ClusterRoleBinding";
     // kustomize drops these specs: metadata/namespace is handled below, metadata/name
     // only applies to core objects (Namespace), and binding subjects follow the mode.
-    let specs: Vec<FieldSpec> = specs
-        .iter()
-        .filter(|fs| fs.path != "metadata/namespace")
-        .filter(|fs| is_v1 || fs.path != "metadata/name")
-        .filter(|fs| !(binding && is_binding_kind(&fs.gvk.kind) && fs.path == "subjects/namespace"))
-        .cloned()
-        .collect();
+    let kept = |fs: &&FieldSpec| {
+        fs.path != "metadata/namespace"
+            && (is_v1 || fs.path != "metadata/name")
+            && !(binding && is_binding_kind(&fs.gvk.kind) && fs.path == "subjects/namespace")
+    };
     let mut set = setter(cfg);
     if !res.gvk().is_cluster_scoped() {
         let meta = [FieldSpec::any("metadata/namespace", true)];
@@ -146,7 +144,10 @@ fn apply_one(res: &mut Resource, cfg: &Config, specs: &[FieldSpec]) -> Result<()
     if binding {
         set_subjects(res, cfg, &mut set)?;
     }
-    fieldspec::apply_specs(res, &specs, Create::Scalar, NAME, &mut set)
+    for fs in specs.iter().filter(kept) {
+        fieldspec::apply_specs(res, std::slice::from_ref(fs), Create::Scalar, NAME, &mut set)?;
+    }
+    Ok(())
 }
 
 fn is_binding_kind(kind: &str) -> bool {

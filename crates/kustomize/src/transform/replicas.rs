@@ -29,10 +29,15 @@ fn apply_one(resources: &mut ResMap, replica: &Replica, specs: &[FieldSpec]) -> 
         tag: None,
     });
     let mut found = false;
-    for fs in specs {
-        for res in resources.iter_mut() {
-            let hit = res
-                .all_ids()
+    // kustomize loops specs then objects; per object the specs apply in the same order.
+    for res in resources.iter_mut() {
+        let named = res.name() == replica.name || res.prev_ids.iter().any(|id| id.name == replica.name);
+        if !named {
+            continue;
+        }
+        let ids = res.all_ids();
+        for fs in specs {
+            let hit = ids
                 .iter()
                 .any(|id| id.name == replica.name && fs.gvk.selects_gvk(&id.gvk));
             if !hit {
