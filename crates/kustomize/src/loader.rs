@@ -39,6 +39,12 @@ pub enum LoadRestrictions {
 #[derive(Debug, Default)]
 pub struct ParsedFiles {
     docs: Mutex<HashMap<PathBuf, Arc<Vec<Node>>>>,
+    /// Path → canonical path and what it names (`None`: does not resolve).
+    facts: Mutex<HashMap<PathBuf, Option<(PathBuf, Option<EntryKind>)>>>,
+    /// Inline YAML (patches, plugin configs) → its documents; `None` when it does not parse.
+    texts: Mutex<HashMap<String, Option<Arc<Vec<Node>>>>>,
+    /// Kustomization file → its loaded, fixed-up model.
+    kustomizations: Mutex<HashMap<PathBuf, Arc<crate::target::KustFile>>>,
 }
 
 impl ParsedFiles {
@@ -49,6 +55,28 @@ impl ParsedFiles {
 
     fn get(&self, path: &Path) -> Option<Arc<Vec<Node>>> {
         self.docs.lock().ok()?.get(path).cloned()
+    }
+
+    fn fact(&self, path: &Path) -> Option<Option<(PathBuf, Option<EntryKind>)>> {
+        self.facts.lock().ok()?.get(path).cloned()
+    }
+
+    fn put_fact(&self, path: &Path, fact: Option<(PathBuf, Option<EntryKind>)>) {
+        if let Ok(mut map) = self.facts.lock() {
+            map.insert(path.to_path_buf(), fact);
+        }
+    }
+
+    /// A loaded kustomization, if this snapshot loaded it before.
+    pub(crate) fn kustomization(&self, path: &Path) -> Option<Arc<crate::target::KustFile>> {
+        self.kustomizations.lock().ok()?.get(path).cloned()
+    }
+
+    /// Remembers a loaded kustomization.
+    pub(crate) fn put_kustomization(&self, path: &Path, kt: Arc<crate::target::KustFile>) {
+        if let Ok(mut map) = self.kustomizations.lock() {
+            map.insert(path.to_path_buf(), kt);
+        }
     }
 
     fn put(&self, path: &Path, docs: Arc<Vec<Node>>) {
@@ -88,14 +116,26 @@ impl<'a> Loader<'a> {
         self.files_read.into_inner()
     }
 
+    /// The canonical path `path` resolves to and what it names, cached for the snapshot.
+    fn resolve(&self, path: &Path) -> Option<(PathBuf, Option<EntryKind>)> {
+        if let Some(fact) = self.parsed.fact(path) {
+            return fact;
+        }
+        let fact = self.fs.canonicalize(path).ok().map(|real| {
+            let kind = self.fs.kind(&real);
+            (real, kind)
+        });
+        self.parsed.put_fact(path, fact.clone());
+        fact
+    }
+
     /// Resolves `rel` against `dir` to a canonical existing directory.
     pub fn confirm_dir(&self, dir: &Path, rel: &str) -> Result<PathBuf, Error> {
         let joined = clean(&dir.join(rel));
-        let real = self
-            .fs
-            .canonicalize(&joined)
-            .map_err(|_| Error::Missing { path: joined.clone() })?;
-        match self.fs.kind(&real) {
+        let (real, kind) = self
+            .resolve(&joined)
+            .ok_or_else(|| Error::Missing { path: joined.clone() })?;
+        match kind {
             Some(EntryKind::Dir) => Ok(real),
             Some(EntryKind::File) => Err(Error::Invalid {
                 what: "path",
@@ -109,24 +149,23 @@ impl<'a> Loader<'a> {
     /// What `rel` (relative to `dir`) is, without reading it.
     pub fn kind(&self, dir: &Path, rel: &str) -> Option<EntryKind> {
         let joined = clean(&dir.join(rel));
-        self.fs.canonicalize(&joined).ok().and_then(|p| self.fs.kind(&p))
+        self.resolve(&joined).and_then(|(_, kind)| kind)
     }
 
     /// Resolves a file `rel` that the kustomization in `dir` reads, enforcing
     /// the load restrictions; returns the canonical path.
     pub fn resolve_file(&self, dir: &Path, rel: &str) -> Result<PathBuf, Error> {
         let joined = clean(&dir.join(rel));
-        let real = self
-            .fs
-            .canonicalize(&joined)
-            .map_err(|_| Error::Missing { path: joined.clone() })?;
+        let (real, kind) = self
+            .resolve(&joined)
+            .ok_or_else(|| Error::Missing { path: joined.clone() })?;
         if self.restrictions == LoadRestrictions::RootOnly && !real.starts_with(dir) {
             return Err(Error::OutsideRoot {
                 path: joined,
                 root: dir.to_path_buf(),
             });
         }
-        match self.fs.kind(&real) {
+        match kind {
             Some(EntryKind::File) => Ok(real),
             Some(EntryKind::Dir) => Err(Error::Invalid {
                 what: "path",
@@ -181,12 +220,32 @@ impl<'a> Loader<'a> {
         Ok(docs)
     }
 
+    /// The snapshot-wide caches.
+    pub fn cache(&self) -> &'a ParsedFiles {
+        self.parsed
+    }
+
+    /// Inline YAML text parsed once per snapshot; `None` when it does not parse.
+    pub fn parse_text(&self, text: &str) -> Option<Arc<Vec<Node>>> {
+        if let Some(hit) = self.parsed.texts.lock().ok().and_then(|m| m.get(text).cloned()) {
+            return hit;
+        }
+        let docs = crate::backend::parse_documents(text).ok().map(Arc::new);
+        if let Ok(mut map) = self.parsed.texts.lock() {
+            map.insert(text.to_owned(), docs.clone());
+        }
+        docs
+    }
+
     /// The kustomization file of directory `dir` (canonical), if exactly one exists.
     pub fn find_kustomization(&self, dir: &Path) -> Result<PathBuf, Error> {
         let mut found = None;
         for name in KUSTOMIZATION_FILE_NAMES {
             let candidate = dir.join(name);
-            if self.fs.kind(&candidate) == Some(EntryKind::File) {
+            if self
+                .resolve(&candidate)
+                .is_some_and(|(_, kind)| kind == Some(EntryKind::File))
+            {
                 if found.is_some() {
                     return Err(Error::MultipleKustomizations {
                         dir: dir.to_path_buf(),
@@ -198,10 +257,9 @@ impl<'a> Loader<'a> {
         let path = found.ok_or_else(|| Error::NoKustomization {
             dir: dir.to_path_buf(),
         })?;
-        self.fs.canonicalize(&path).map_err(|e| Error::Read {
-            path,
-            message: e.to_string(),
-        })
+        self.resolve(&path)
+            .map(|(real, _)| real)
+            .ok_or(Error::Missing { path })
     }
 }
 

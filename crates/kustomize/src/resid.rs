@@ -209,10 +209,12 @@ impl fmt::Display for ResId {
 
 /// True when the schema knows `api_version`/`kind` and says it is not namespaced
 /// (kyaml `IsCertainlyClusterScoped`): unknown kinds count as namespaced.
-// Until the generated OpenAPI table is wired in, this is kyaml's precomputed
-// list of cluster-scoped kinds (`precomputedIsNamespaceScoped`).
-fn is_certainly_cluster_scoped(api_version: &str, kind: &str) -> bool {
+/// The embedded v1.21.2 schema, plus kyaml's precomputed list of
+/// cluster-scoped kinds (`precomputedIsNamespaceScoped`), which also names
+/// kinds newer than the schema (ValidatingAdmissionPolicy, …).
+pub fn is_certainly_cluster_scoped(api_version: &str, kind: &str) -> bool {
     CLUSTER_SCOPED.contains(&(api_version, kind))
+        || crate::openapi::is_certainly_cluster_scoped(api_version, kind)
 }
 
 const CLUSTER_SCOPED: &[(&str, &str)] = &[

@@ -173,6 +173,11 @@ impl Resource {
         ResId::new(self.gvk(), self.name(), self.namespace())
     }
 
+    /// The earliest previous id, if the object was renamed.
+    pub fn first_prev_id(&self) -> Option<&ResId> {
+        self.prev_ids.first()
+    }
+
     /// The id the object had when it entered the build.
     pub fn org_id(&self) -> ResId {
         self.prev_ids.first().cloned().unwrap_or_else(|| self.cur_id())
@@ -290,11 +295,24 @@ impl Resource {
     }
 }
 
-/// A scalar's text whatever it resolves to (kustomize reads names as strings).
+/// A scalar's text whatever it resolves to (kustomize reads names as
+/// strings); `None` for a null. Checked on the text, without resolving.
 fn scalar_text(node: &Node) -> Option<&str> {
     match node {
-        Node::Scalar(s) if !node.is_null() => Some(s.text.as_str()),
+        Node::Scalar(s) if is_null_scalar(s) => None,
+        Node::Scalar(s) => Some(s.text.as_str()),
         _ => None,
+    }
+}
+
+fn is_null_scalar(s: &crate::yaml::Scalar) -> bool {
+    match s.tag.as_deref() {
+        Some("!!null") => true,
+        Some(_) => false,
+        None => {
+            s.style == crate::yaml::ScalarStyle::Plain
+                && matches!(s.text.as_str(), "" | "~" | "null" | "Null" | "NULL")
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 //! kustomization is accumulated on its own and then appended.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::error::Error;
 use crate::fieldspec::TransformerConfig;
@@ -152,9 +153,21 @@ impl<'l, 'a> Ctx<'l, 'a> {
 /// The only Kubernetes OpenAPI version kustomize v5 embeds.
 pub const BUILTIN_OPENAPI_VERSION: &str = "v1.21.2";
 
-/// Reads and fixes the kustomization in `dir`.
-pub fn load_kustomization(loader: &Loader<'_>, dir: &Path) -> Result<KustFile, Error> {
+/// Reads and fixes the kustomization in `dir` (once per snapshot).
+pub fn load_kustomization(loader: &Loader<'_>, dir: &Path) -> Result<Arc<KustFile>, Error> {
     let path = loader.find_kustomization(dir)?;
+    if let Some(hit) = loader.cache().kustomization(&path) {
+        // Re-reading marks the file as part of this build.
+        loader.read_docs(&path)?;
+        return Ok(hit);
+    }
+    let kt = Arc::new(read_kustomization(loader, dir, &path)?);
+    loader.cache().put_kustomization(&path, kt.clone());
+    Ok(kt)
+}
+
+fn read_kustomization(loader: &Loader<'_>, dir: &Path, path: &Path) -> Result<KustFile, Error> {
+    let path = path.to_path_buf();
     let docs = loader.read_docs(&path)?;
     let empty = Node::map();
     let node = docs.first().unwrap_or(&empty);
@@ -321,7 +334,7 @@ fn plugin_configs(
     let mut from_paths = Accumulator::default();
     let mut inline = Vec::new();
     for entry in entries {
-        match inline_objects(entry) {
+        match inline_objects(ctx.loader, entry) {
             Some(objects) => {
                 for node in objects {
                     let mut r = Resource::new(node);
@@ -342,8 +355,8 @@ fn plugin_configs(
 }
 
 /// Objects written inline in a list entry (else the entry is a path).
-pub(crate) fn inline_objects(entry: &str) -> Option<Vec<Node>> {
-    let docs = loader::parse_yaml(Path::new("inline"), entry.as_bytes()).ok()?;
+pub(crate) fn inline_objects(loader: &Loader<'_>, entry: &str) -> Option<Vec<Node>> {
+    let docs = loader.parse_text(entry)?;
     if docs.is_empty() || !docs.iter().any(|d| matches!(d, Node::Map(m) if !m.is_empty())) {
         return None;
     }

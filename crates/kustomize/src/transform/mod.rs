@@ -76,6 +76,14 @@ impl Builtin {
         }
     }
 
+    /// True when it can change names, namespaces or kinds (so ids must be reindexed).
+    pub fn may_rename(self) -> bool {
+        !matches!(
+            self,
+            Builtin::Label | Builtin::Annotations | Builtin::ReplicaCount | Builtin::ImageTag
+        )
+    }
+
     /// kustomize's builtin plugin kind (for transformer annotations).
     pub fn plugin_kind(self) -> &'static str {
         match self {
@@ -182,7 +190,9 @@ pub fn run_builtin(
                 });
             }
         }
-        acc.resources.reindex();
+        if builtin.may_rename() {
+            acc.resources.reindex();
+        }
         if let Some(configured_in) = configured_in {
             let origin = crate::resource::Origin {
                 configured_in: Some(configured_in.to_owned()),

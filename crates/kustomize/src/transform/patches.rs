@@ -34,13 +34,13 @@ pub enum Parsed {
 pub fn apply_patches(resources: &mut ResMap, patches: &[Patch], env: &Env<'_>) -> Result<(), Error> {
     let (dir, loader) = (env.dir, env.loader);
     for patch in patches {
-        let (text, source) = patch_text(patch, dir, loader)?;
+        let (docs, source) = patch_docs(patch, dir, loader)?;
         let fail = |message: String| Error::Patch {
             patch: source.clone(),
             message,
         };
         let options = patch.options.unwrap_or_default();
-        match parse(&text, &source)? {
+        match classify(docs, &source)? {
             Parsed::StrategicMerge(objects) => match &patch.target {
                 Some(target) => {
                     let [object] = objects.as_slice() else {
@@ -78,7 +78,7 @@ pub fn apply_strategic_merge_files(
 ) -> Result<(), Error> {
     let (dir, loader) = (env.dir, env.loader);
     for entry in entries {
-        let objects = match crate::target::inline_objects(entry) {
+        let objects = match crate::target::inline_objects(loader, entry) {
             Some(objects) => objects,
             None => {
                 let path = loader.resolve_file(dir, entry)?;
@@ -102,7 +102,7 @@ pub fn apply_strategic_merge_files(
 pub fn apply_json6902(resources: &mut ResMap, patches: &[Patch], env: &Env<'_>) -> Result<(), Error> {
     let (dir, loader) = (env.dir, env.loader);
     for patch in patches {
-        let (text, source) = patch_text(patch, dir, loader)?;
+        let (docs, source) = patch_docs(patch, dir, loader)?;
         let fail = |message: String| Error::Patch {
             patch: source.clone(),
             message,
@@ -110,7 +110,7 @@ pub fn apply_json6902(resources: &mut ResMap, patches: &[Patch], env: &Env<'_>) 
         let Some(target) = patch.target.as_ref().filter(|t| !t.name.is_empty()) else {
             return Err(fail("must specify the target name".into()));
         };
-        let ops = match parse(&text, &source)? {
+        let ops = match classify(docs, &source)? {
             Parsed::Json6902(ops) => ops,
             Parsed::StrategicMerge(_) => return Err(fail("expected a list of JSON patch operations".into())),
         };
@@ -121,7 +121,9 @@ pub fn apply_json6902(resources: &mut ResMap, patches: &[Patch], env: &Env<'_>) 
 }
 
 /// The patch text and a short description of where it came from.
-fn patch_text(patch: &Patch, dir: &Path, loader: &loader::Loader<'_>) -> Result<(String, String), Error> {
+/// The patch's documents (a file's are parsed once per snapshot) and a
+/// short description of where it came from.
+fn patch_docs(patch: &Patch, dir: &Path, loader: &loader::Loader<'_>) -> Result<(Vec<Node>, String), Error> {
     let inline = patch.patch.trim();
     match (inline.is_empty(), patch.path.is_empty()) {
         (true, true) => Err(Error::Patch {
@@ -132,18 +134,22 @@ fn patch_text(patch: &Patch, dir: &Path, loader: &loader::Loader<'_>) -> Result<
             patch: patch.path.clone(),
             message: "patch and path can't be set at the same time".into(),
         }),
-        (false, true) => Ok((inline.to_owned(), format!("[patch: {inline:?}]"))),
+        (false, true) => {
+            let source = format!("[patch: {inline:?}]");
+            match loader.parse_text(inline) {
+                Some(docs) => Ok((docs.as_ref().clone(), source)),
+                None => Ok((loader::parse_yaml(Path::new(&source), inline.as_bytes())?, source)),
+            }
+        }
         (true, false) => {
-            let bytes = loader.read_file(dir, &patch.path)?;
-            let text = String::from_utf8_lossy(&bytes).into_owned();
-            Ok((text, patch.path.clone()))
+            let path = loader.resolve_file(dir, &patch.path)?;
+            Ok((loader.read_docs(&path)?.as_ref().clone(), patch.path.clone()))
         }
     }
 }
 
 /// Tells a strategic-merge patch from a JSON 6902 operation list.
-pub fn parse(text: &str, source: &str) -> Result<Parsed, Error> {
-    let docs = loader::parse_yaml(Path::new(source), text.as_bytes())?;
+pub fn classify(docs: Vec<Node>, source: &str) -> Result<Parsed, Error> {
     let fail = |message: &str| Error::Patch {
         patch: source.to_owned(),
         message: message.to_owned(),
@@ -233,7 +239,9 @@ fn apply_smp_to(
         }
         restore_namespace(target, &namespace);
     }
-    resources.retain(|r| !r.is_empty());
+    if resources.iter().any(Resource::is_empty) {
+        resources.retain(|r| !r.is_empty());
+    }
     Ok(())
 }
 
