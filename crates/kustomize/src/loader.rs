@@ -33,6 +33,9 @@ pub enum LoadRestrictions {
     None,
 }
 
+/// What a path resolves to: its canonical path and what that names; `None` when it does not resolve.
+type Fact = Option<(PathBuf, Option<EntryKind>)>;
+
 /// Parsed files shared between builds over the same file-system snapshot
 /// (e.g. every overlay of one commit): each file is parsed once. Keyed by
 /// canonical path, so never share it across different trees.
@@ -40,7 +43,7 @@ pub enum LoadRestrictions {
 pub struct ParsedFiles {
     docs: Mutex<HashMap<PathBuf, Arc<Vec<Node>>>>,
     /// Path → canonical path and what it names (`None`: does not resolve).
-    facts: Mutex<HashMap<PathBuf, Option<(PathBuf, Option<EntryKind>)>>>,
+    facts: Mutex<HashMap<PathBuf, Fact>>,
     /// Inline YAML (patches, plugin configs) → its documents; `None` when it does not parse.
     texts: Mutex<HashMap<String, Option<Arc<Vec<Node>>>>>,
     /// Kustomization file → its loaded, fixed-up model.
@@ -57,11 +60,11 @@ impl ParsedFiles {
         self.docs.lock().ok()?.get(path).cloned()
     }
 
-    fn fact(&self, path: &Path) -> Option<Option<(PathBuf, Option<EntryKind>)>> {
+    fn fact(&self, path: &Path) -> Option<Fact> {
         self.facts.lock().ok()?.get(path).cloned()
     }
 
-    fn put_fact(&self, path: &Path, fact: Option<(PathBuf, Option<EntryKind>)>) {
+    fn put_fact(&self, path: &Path, fact: Fact) {
         if let Ok(mut map) = self.facts.lock() {
             map.insert(path.to_path_buf(), fact);
         }
@@ -117,7 +120,7 @@ impl<'a> Loader<'a> {
     }
 
     /// The canonical path `path` resolves to and what it names, cached for the snapshot.
-    fn resolve(&self, path: &Path) -> Option<(PathBuf, Option<EntryKind>)> {
+    fn resolve(&self, path: &Path) -> Fact {
         if let Some(fact) = self.parsed.fact(path) {
             return fact;
         }

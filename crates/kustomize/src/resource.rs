@@ -262,6 +262,21 @@ impl Resource {
         }
     }
 
+    /// Removes `metadata.annotations` when it is an empty map (kustomize's
+    /// `SetAnnotations` with nothing left clears the field).
+    pub fn drop_empty_annotations(&mut self) {
+        let Some(meta) = self.node.get_path_mut(&["metadata"]).and_then(Node::as_map_mut) else {
+            return;
+        };
+        if meta
+            .get("annotations")
+            .and_then(Node::as_map)
+            .is_some_and(|m| m.is_empty())
+        {
+            meta.remove("annotations");
+        }
+    }
+
     fn set_meta(&mut self, key: &str, value: &str) {
         if let Some(meta) = self
             .node

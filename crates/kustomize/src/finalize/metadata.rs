@@ -35,13 +35,11 @@ pub fn add_managed_by(resources: &mut ResMap) {
 pub fn write_annotations(resources: &mut ResMap, origins: bool, transformations: bool) {
     for r in resources.iter_mut() {
         if had_build_annotations(r) {
-            remove_empty_annotations(r);
+            r.drop_empty_annotations();
         }
         stringify_annotations(r);
-        if origins {
-            if let Some(origin) = r.origin.clone() {
-                r.set_annotation(ORIGIN_ANNOTATION, &origin_yaml(&origin, ""));
-            }
+        if origins && let Some(origin) = r.origin.clone() {
+            r.set_annotation(ORIGIN_ANNOTATION, &origin_yaml(&origin, ""));
         }
         if transformations && !r.transformations.is_empty() {
             let text: String = r.transformations.iter().map(|o| origin_yaml(o, "- ")).collect();
@@ -71,22 +69,6 @@ fn stringify_annotations(r: &mut Resource) {
 
 fn had_build_annotations(r: &Resource) -> bool {
     !r.prev_ids.is_empty() || !r.prefixes.is_empty() || !r.suffixes.is_empty() || !r.ref_by.is_empty()
-}
-
-fn remove_empty_annotations(r: &mut Resource) {
-    if let Some(meta) = r
-        .node_mut()
-        .get_path_mut(&["metadata"])
-        .and_then(Node::as_map_mut)
-    {
-        if meta
-            .get("annotations")
-            .and_then(Node::as_map)
-            .is_some_and(|m| m.is_empty())
-        {
-            meta.remove("annotations");
-        }
-    }
 }
 
 /// The origin as kyaml marshals it (fields in struct order), optionally as a list item.

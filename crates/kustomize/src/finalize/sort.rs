@@ -155,7 +155,7 @@ mod tests {
             .map(|(i, k)| (k.as_str(), i as i64 - first.len() as i64))
             .chain(last.iter().enumerate().map(|(i, k)| (k.as_str(), 1 + i as i64)))
             .collect();
-        let mut ids = vec![
+        let mut ids = [
             id(
                 "admissionregistration.k8s.io/v1",
                 "ValidatingWebhookConfiguration",

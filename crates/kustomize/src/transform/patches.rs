@@ -275,19 +275,7 @@ fn apply_json_to(
             target.store_previous_id();
         }
         json6902(target.node_mut(), ops)?;
-        if let Some(meta) = target
-            .node_mut()
-            .get_path_mut(&["metadata"])
-            .and_then(Node::as_map_mut)
-        {
-            if meta
-                .get("annotations")
-                .and_then(Node::as_map)
-                .is_some_and(|m| m.is_empty())
-            {
-                meta.remove("annotations");
-            }
-        }
+        target.drop_empty_annotations();
     }
     Ok(())
 }
