@@ -1,0 +1,79 @@
+//! The field-spec transformers against the reference: every kustomization
+//! under `tests/transform/` (namespace, prefix/suffix, labels, annotations,
+//! images, replicas, name references, replacements, vars, in combination)
+//! must render like `kubectl kustomize`, object for object. Skipped with a
+//! message when kubectl is absent.
+#![cfg(feature = "pipeline")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use driftless_kustomize::fs::DiskFs;
+use driftless_kustomize::{BuildOptions, backend, build};
+
+/// Fixture directories holding a kustomization that is meant to be built
+/// (bases are only reached through overlays).
+fn fixtures() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/transform");
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            }
+        }
+        let is_base = dir.file_name().is_some_and(|n| n == "base");
+        if dir.join("kustomization.yaml").is_file() && !is_base {
+            out.push(dir);
+        }
+    }
+    out.sort();
+    out
+}
+
+fn documents(text: &str) -> Vec<serde_json::Value> {
+    let docs = backend::parse_documents(text).unwrap();
+    docs.iter().map(backend::to_json).filter(|v| !v.is_null()).collect()
+}
+
+#[test]
+fn transformers_render_like_kubectl() {
+    if Command::new("kubectl").arg("version").arg("--client").output().is_err() {
+        eprintln!("skipping: kubectl is not installed");
+        return;
+    }
+    let dirs = fixtures();
+    assert!(dirs.len() >= 3, "fixtures missing: {dirs:?}");
+    let mut failures = Vec::new();
+    for dir in &dirs {
+        let reference = Command::new("kubectl").arg("kustomize").arg(dir).output().unwrap();
+        assert!(
+            reference.status.success(),
+            "kubectl failed on {}: {}",
+            dir.display(),
+            String::from_utf8_lossy(&reference.stderr)
+        );
+        let expected = documents(&String::from_utf8(reference.stdout).unwrap());
+        let got = match build(&DiskFs, dir, &BuildOptions::default()) {
+            Ok(rendered) => documents(&rendered.to_yaml()),
+            Err(e) => {
+                failures.push(format!("{}: {e}", dir.display()));
+                continue;
+            }
+        };
+        if got.len() != expected.len() {
+            failures.push(format!("{}: {} documents, expected {}", dir.display(), got.len(), expected.len()));
+            continue;
+        }
+        for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
+            if g != e {
+                failures.push(format!("{}: document {i}:\n got {g}\nwant {e}", dir.display()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
