@@ -30,8 +30,6 @@ pub struct Accumulator {
     pub resources: ResMap,
     /// The field-spec tables merged so far (kustomize's `ra.tConfig`).
     pub config: Tables,
-    /// CRD documents (`crds:`), for the merge schemas and name references.
-    pub crds: Vec<Node>,
     /// `vars` declared so far.
     pub vars: Vec<Var>,
 }
@@ -266,9 +264,16 @@ fn accumulate_inner(
         Tables::Custom(Box::new(own))
     };
     acc.config.merge(&own)?;
-    for entry in &kt.k.crds {
-        let path = ctx.loader.resolve_file(&kt.dir, entry)?;
-        acc.crds.extend(ctx.loader.read_docs(&path)?.iter().cloned());
+    // kustomize's LoadConfigFromCRDs: field specs the CRDs' schemas declare.
+    if !kt.k.crds.is_empty() {
+        let mut from_crds = TransformerConfig::default();
+        for entry in &kt.k.crds {
+            let path = ctx.loader.resolve_file(&kt.dir, entry)?;
+            for doc in ctx.loader.read_docs(&path)?.iter() {
+                from_crds.merge(&TransformerConfig::from_crd_document(doc)?)?;
+            }
+        }
+        acc.config.merge(&Tables::Custom(Box::new(from_crds)))?;
     }
     for (kind, mut generated) in generate::generate_all(ctx.loader, &kt.dir, &kt.k)? {
         if ctx.tracks_origin() {
@@ -417,7 +422,6 @@ fn accumulate_resource(
             let sub_acc = accumulate(ctx, &sub, Accumulator::default(), &sub_origin).map_err(wrap)?;
             acc.resources.append_all(sub_acc.resources)?;
             acc.config.merge(&sub_acc.config)?;
-            acc.crds.extend(sub_acc.crds);
             merge_var_set(&mut acc.vars, sub_acc.vars)
         }
         Some(EntryKind::File) => {
