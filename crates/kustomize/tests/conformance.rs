@@ -138,8 +138,8 @@ fn run_case(dir: &Path) -> (String, Outcome) {
 
 fn one_line(s: &str) -> String {
     let flat = s.replace('\n', " ");
-    if flat.len() > 300 {
-        format!("{}…", &flat[..flat.floor_char_boundary(300)])
+    if flat.chars().count() > 300 {
+        format!("{}…", flat.chars().take(300).collect::<String>())
     } else {
         flat
     }

@@ -20,6 +20,14 @@ fn write(root: &Path, files: &[(&str, &str)]) {
     }
 }
 
+/// Name, files (path, text), expected reason, text the message must contain.
+type Case = (
+    &'static str,
+    Vec<(&'static str, String)>,
+    &'static str,
+    &'static str,
+);
+
 #[test]
 fn errors_name_the_problem() {
     let alias_bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n\
@@ -30,7 +38,7 @@ fn errors_name_the_problem() {
         "{CM}data:\n  x: y\nbomb:\n{}",
         alias_bomb.lines().map(|l| format!("  {l}\n")).collect::<String>()
     );
-    let cases: Vec<(&str, Vec<(&str, String)>, &str, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "misspelled field",
             vec![("app/kustomization.yaml", format!("{K}namePrefx: p-\n"))],
