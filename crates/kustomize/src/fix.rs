@@ -39,6 +39,14 @@ pub fn fix(mut k: Kustomization, file: &Path) -> Result<Kustomization, Error> {
             g.envs.push(env);
         }
     }
+    // configMapGenerator entries are kustomize's ConfigMapArgs: no `type`.
+    if k.config_map_generator.iter().any(|g| !g.type_.is_empty()) {
+        return Err(Error::UnknownField {
+            file: file.into(),
+            field: "configMapGenerator[].type".into(),
+            suggestion: None,
+        });
+    }
     if k.is_empty() {
         return Err(Error::Invalid {
             what: "Kustomization",

@@ -335,6 +335,12 @@ mod tests {
     }
 
     #[test]
+    fn the_snapshot_cache_can_be_shared_across_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<ParsedFiles>();
+    }
+
+    #[test]
     fn remote_entries() {
         assert!(is_remote("https://github.com/org/repo//base?ref=v1"));
         assert!(is_remote("github.com/org/repo/base"));

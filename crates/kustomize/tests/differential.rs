@@ -318,3 +318,39 @@ fn random_kustomizations_render_like_kubectl() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn concurrent_builds_share_one_snapshot_cache() {
+    let root = repo();
+    if !root.is_dir() {
+        eprintln!("skipping: {} is absent", root.display());
+        return;
+    }
+    let dirs = overlays(&root);
+    let sequential: Vec<String> = dirs
+        .iter()
+        .map(|d| {
+            build(&DiskFs, d, &BuildOptions::default())
+                .map(|r| r.to_yaml())
+                .unwrap_or_else(|e| e.to_string())
+        })
+        .collect();
+    let parsed = ParsedFiles::new();
+    let halves = dirs.split_at(dirs.len() / 2);
+    let render = |part: &[PathBuf]| -> Vec<String> {
+        part.iter()
+            .map(|d| {
+                build_with_cache(&DiskFs, d, &BuildOptions::default(), &parsed)
+                    .map(|r| r.to_yaml())
+                    .unwrap_or_else(|e| e.to_string())
+            })
+            .collect()
+    };
+    let (a, b) = std::thread::scope(|s| {
+        let first = s.spawn(|| render(halves.0));
+        let second = s.spawn(|| render(halves.1));
+        (first.join().unwrap(), second.join().unwrap())
+    });
+    let concurrent: Vec<String> = a.into_iter().chain(b).collect();
+    assert_eq!(concurrent, sequential);
+}
