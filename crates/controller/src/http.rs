@@ -1,6 +1,5 @@
 //! The controller's HTTP endpoints: `/metrics`, `/healthz` and `/readyz`.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -57,14 +56,15 @@ async fn ready_handler(State(state): State<AppState>) -> (StatusCode, &'static s
     }
 }
 
-/// Serves `router` on `addr` until `shutdown` resolves.
-pub async fn serve(
-    addr: SocketAddr,
+/// Serves `router` on a bound `listener` until `shutdown` resolves.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
     router: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!(%addr, "serving metrics and health endpoints");
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, "serving metrics and health endpoints");
+    }
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await

@@ -1,9 +1,20 @@
-//! The Driftless controller: reconcilers for Application, ApplicationSet and
-//! AppProject, their triggers (git poll, refresh annotation, drift watches),
-//! status and Events, the metrics registry and the HTTP endpoints.
+//! The Driftless controller: the Application reconciler (render → diff →
+//! server-side apply → prune → health → status), its triggers (git poll,
+//! refresh annotation, drift watches), Events, the metrics registry and the
+//! HTTP endpoints. Entry point: [`run`].
 //!
-//! It wires the libraries together; rendering, git and the sync engine live in
-//! their own crates.
+//! It wires the libraries together; rendering, git and the sync engine live
+//! in their own crates.
 
+pub mod application;
+pub mod config;
+pub mod context;
+pub mod events;
 pub mod http;
 pub mod metrics;
+pub mod render;
+pub mod run;
+pub mod triggers;
+
+pub use config::ControllerConfig;
+pub use run::run;

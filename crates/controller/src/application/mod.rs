@@ -1,0 +1,455 @@
+//! The Application reconciler: project check → source → render → decorate →
+//! compare → decide (pure) → act → health → one status patch.
+//!
+//! A failure before `act` stops the reconcile with a condition naming the
+//! cause; nothing is applied and nothing is pruned, and the last good status
+//! (resources, inventory, history) is kept.
+
+pub mod act;
+pub mod compare;
+pub mod decide;
+pub mod report;
+pub mod source;
+pub mod status;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use driftless_api::Application;
+use driftless_api::annotations::{REFRESH, RESOURCES_FINALIZER, RefreshKind};
+use driftless_api::validate::{CheckedSpec, check_spec};
+use driftless_sync::apply::{ApplyOptions, FIELD_MANAGER};
+use driftless_sync::decorate::AppRef;
+use driftless_sync::inventory::Inventory;
+use driftless_sync::self_heal::{self, SelfHealPolicy, object_opted_out};
+use driftless_sync::{Action as ChangeAction, ChangeSet};
+use kube::api::{Api, Patch, PatchParams};
+use kube::runtime::controller::Action;
+use kube::{Resource, ResourceExt};
+use serde_json::json;
+use tracing::Instrument;
+
+use self::decide::{Facts, ManualSync, ObjectFacts, Trigger, decide};
+use self::report::{Report, SyncRun};
+use self::status::{ErrorType, Problem};
+use crate::context::Context;
+use crate::events;
+
+/// A reconcile that could not finish; retried with backoff by `error_policy`.
+#[derive(Debug, thiserror::Error)]
+pub enum ReconcileError {
+    /// Writing the Application or its status failed.
+    #[error("updating Application {name}: {source}")]
+    Kube {
+        /// `namespace/name`.
+        name: String,
+        /// The API error.
+        #[source]
+        source: kube::Error,
+    },
+}
+
+impl ReconcileError {
+    /// Metric/Event reason.
+    pub fn reason(&self) -> &'static str {
+        "StatusUpdateFailed"
+    }
+}
+
+/// Reconciles one Application (the kube `Controller` calls this).
+pub async fn reconcile(app: Arc<Application>, ctx: Arc<Context>) -> Result<Action, ReconcileError> {
+    let namespace = app.namespace().unwrap_or_default();
+    let name = app.name_any();
+    let span = tracing::info_span!("reconcile", app = %name, namespace = %namespace, revision = tracing::field::Empty);
+    async move {
+        if !ctx.config.namespaces.contains(&namespace) {
+            return Ok(Action::await_change());
+        }
+        let api: Api<Application> = Api::namespaced(ctx.client.clone(), &namespace);
+        let kube_error = |source| ReconcileError::Kube {
+            name: format!("{namespace}/{name}"),
+            source,
+        };
+        if app.metadata.deletion_timestamp.is_some() {
+            return finalize(&app, &api, &ctx).await.map_err(kube_error);
+        }
+        let started = Instant::now();
+        let outcome = run(&app, &ctx).await;
+        status::patch_if_changed(&api, &app, &outcome.status)
+            .await
+            .map_err(kube_error)?;
+        if outcome.clear_operation || outcome.clear_refresh {
+            clear_requests(&api, &name, outcome.clear_operation, outcome.clear_refresh)
+                .await
+                .map_err(kube_error)?;
+        }
+        for event in &outcome.events {
+            events::publish(&ctx, &app, event).await;
+        }
+        record_metrics(&ctx, &app, &outcome, started.elapsed());
+        Ok(Action::requeue(outcome.requeue))
+    }
+    .instrument(span)
+    .await
+}
+
+/// What one run produced: the status to write and what to do next.
+pub struct Outcome {
+    /// The complete new status.
+    pub status: driftless_api::ApplicationStatus,
+    /// When to look again at the latest.
+    pub requeue: Duration,
+    /// `operation.sync` ran: remove it.
+    pub clear_operation: bool,
+    /// A refresh annotation was handled: remove it.
+    pub clear_refresh: bool,
+    /// Events to publish.
+    pub events: Vec<events::AppEvent>,
+    /// What kind of sync ran, if any.
+    pub trigger: Option<Trigger>,
+}
+
+async fn run(app: &Application, ctx: &Context) -> Outcome {
+    let report = Report::new(app, ctx.config.poll_interval);
+    let checked = match check_spec(&app.spec) {
+        Ok(checked) => checked,
+        Err(error) => {
+            return report.failed(
+                problem(ErrorType::InvalidSpecError, error.reason(), &error),
+                false,
+            );
+        }
+    };
+    let policy = match SelfHealPolicy::from_app(app) {
+        Ok(policy) => policy,
+        Err(error) => {
+            return report.failed(
+                problem(ErrorType::InvalidSpecError, error.reason(), &error),
+                false,
+            );
+        }
+    };
+    let app_ref = AppRef {
+        namespace: app.namespace().unwrap_or_default(),
+        name: app.name_any(),
+    };
+    let refresh = app
+        .annotations()
+        .get(REFRESH)
+        .map(|v| RefreshKind::from_annotation(v));
+    let manual = app.operation.as_ref().and_then(|op| op.sync.as_ref());
+    let revision = manual
+        .and_then(|m| m.revision.clone())
+        .unwrap_or_else(|| app.spec.source.target_revision.clone());
+    let report = report.with_requests(manual.is_some(), refresh.is_some());
+
+    let desired = match source::desired_state(ctx, app, &app_ref, &revision, refresh).await {
+        Ok(desired) => desired,
+        Err(error) => {
+            let transient = error.is_transient();
+            return report.failed(
+                problem(ErrorType::ComparisonError, error.reason(), &error),
+                transient,
+            );
+        }
+    };
+    tracing::Span::current().record("revision", desired.commit.to_string());
+    let mut report = report.at_revision(desired.commit);
+    if let Some(error) = &desired.fetch_error {
+        report.problem(problem(ErrorType::ComparisonError, error.reason(), error));
+    }
+
+    let options = ApplyOptions {
+        field_manager: FIELD_MANAGER.into(),
+        force: true,
+    };
+    let rules = &app.spec.ignore_differences;
+    let (compared, cost) = match compare::compare_all(
+        &ctx.discovery,
+        &ctx.comparisons,
+        &app_ref,
+        desired.objects,
+        rules,
+        &options,
+    )
+    .await
+    {
+        Ok(result) => result,
+        Err(error) => {
+            let transient = error.is_transient();
+            return report.failed(
+                problem(ErrorType::ComparisonError, error.reason(), &error),
+                transient,
+            );
+        }
+    };
+    tracing::debug!(gets = cost.gets, dry_runs = cost.dry_runs, "compared");
+    for item in &compared {
+        if let Some(gvk) = driftless_sync::discovery::gvk_of(&item.desired)
+            && let Some(kind) = ctx.discovery.cached(&gvk)
+        {
+            ctx.drift.ensure(&kind);
+        }
+    }
+
+    let inventory = match Inventory::from_status(app.status.as_ref().and_then(|s| s.inventory.as_ref())) {
+        Ok(inventory) => inventory,
+        Err(error) => {
+            return report.failed(problem(ErrorType::ComparisonError, error.reason(), &error), false);
+        }
+    };
+    let desired_inventory = Inventory::from_ids(compared.iter().map(|c| c.id.clone()));
+    let mut stale_live = Vec::new();
+    for id in inventory.stale(&desired_inventory) {
+        if let Ok(Some(live)) = driftless_sync::apply::get_live(&ctx.discovery, &id.to_stub()).await {
+            stale_live.push(live);
+        }
+    }
+
+    let automated = app.spec.sync_policy.as_ref().and_then(|p| p.automated);
+    let facts = Facts {
+        app: app_ref.clone(),
+        policy,
+        auto_prune: automated.is_some_and(|a| a.prune),
+        allow_empty: automated.is_some_and(|a| a.allow_empty),
+        prune_last: checked.sync_options.prune_last,
+        manual: manual.map(|m| ManualSync {
+            prune: m.prune.unwrap_or(false),
+        }),
+        objects: compared
+            .iter()
+            .map(|c| ObjectFacts {
+                state: self_heal::ObjectState {
+                    out_of_sync: c.comparison.status != driftless_api::application::SyncStatusCode::Synced,
+                    desired_changed: c.desired_changed,
+                    opted_out: object_opted_out(&c.desired),
+                },
+                conflict: c.owned_by_other.is_some(),
+            })
+            .collect(),
+        inventory: &inventory,
+        desired: &desired_inventory,
+        stale_live: &stale_live,
+        now: jiff::Timestamp::now(),
+    };
+    let decision = decide(&facts);
+    let sync = if decision.trigger.is_some() {
+        Some(act(ctx, app, &checked, &compared, &decision, &options).await)
+    } else {
+        None
+    };
+    report.finish(&compared, &inventory, &decision, sync)
+}
+
+/// Carries out `decision`: create the namespace if asked, apply, prune.
+async fn act(
+    ctx: &Context,
+    app: &Application,
+    checked: &CheckedSpec,
+    compared: &[compare::Compared],
+    decision: &decide::Decision,
+    options: &ApplyOptions,
+) -> SyncRun {
+    let started_at = jiff::Timestamp::now();
+    let mut changes = ChangeSet::default();
+    if checked.sync_options.create_namespace
+        && let Some(namespace) = app.spec.destination.namespace.as_deref()
+        && let Err(error) = ensure_namespace(ctx, namespace).await
+    {
+        changes.add(
+            namespace_id(namespace),
+            ChangeAction::Failed,
+            Some(error.to_string()),
+        );
+    }
+    let to_apply = decision
+        .apply
+        .iter()
+        .map(|&i| act::ToApply {
+            desired: compared[i].desired.clone(),
+            live: compared[i].live.clone(),
+        })
+        .collect();
+    let applied = act::apply_all_staged(
+        &ctx.discovery,
+        to_apply,
+        &app.spec.ignore_differences,
+        options,
+        &ctx.metrics,
+    )
+    .await;
+    changes.append(applied.changes);
+    let propagation = checked.sync_options.prune_propagation_policy;
+    let timeout = ctx.config.prune_timeout;
+    changes.append(
+        act::prune(
+            &ctx.discovery,
+            decision.prune.now.clone(),
+            propagation,
+            timeout,
+            &ctx.metrics,
+        )
+        .await,
+    );
+    if !decision.prune.last.is_empty() {
+        changes.append(
+            act::prune(
+                &ctx.discovery,
+                decision.prune.last.clone(),
+                propagation,
+                timeout,
+                &ctx.metrics,
+            )
+            .await,
+        );
+    }
+    SyncRun {
+        started_at,
+        finished_at: jiff::Timestamp::now(),
+        changes,
+        live: applied.live,
+    }
+}
+
+fn namespace_id(name: &str) -> driftless_sync::ObjectId {
+    driftless_sync::ObjectId {
+        group: String::new(),
+        version: "v1".into(),
+        kind: "Namespace".into(),
+        namespace: String::new(),
+        name: name.into(),
+    }
+}
+
+/// `CreateNamespace=true`: the destination namespace exists before anything is applied (not tracked).
+async fn ensure_namespace(ctx: &Context, name: &str) -> Result<(), driftless_sync::apply::ApiCallError> {
+    let stub = namespace_id(name).to_stub();
+    if driftless_sync::apply::get_live(&ctx.discovery, &stub)
+        .await?
+        .is_none()
+    {
+        driftless_sync::apply::apply(&ctx.discovery, &stub, &ApplyOptions::default(), false).await?;
+    }
+    Ok(())
+}
+
+fn problem(kind: ErrorType, reason: &str, error: &dyn std::fmt::Display) -> Problem {
+    Problem {
+        kind,
+        reason: reason.to_owned(),
+        message: error.to_string(),
+    }
+}
+
+/// Removes a handled `operation` and/or refresh annotation.
+async fn clear_requests(
+    api: &Api<Application>,
+    name: &str,
+    operation: bool,
+    refresh: bool,
+) -> Result<(), kube::Error> {
+    let mut patch = json!({});
+    if operation {
+        patch["operation"] = serde_json::Value::Null;
+    }
+    if refresh {
+        patch["metadata"] = json!({ "annotations": { REFRESH: null } });
+    }
+    api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+        .await
+        .map(|_| ())
+}
+
+/// Deletion: with the resources finalizer, delete every inventoried object
+/// (background propagation), then release the Application.
+async fn finalize(app: &Application, api: &Api<Application>, ctx: &Context) -> Result<Action, kube::Error> {
+    let finalizers = app.finalizers();
+    if !finalizers.iter().any(|f| f == RESOURCES_FINALIZER) {
+        return Ok(Action::await_change());
+    }
+    if let Ok(inventory) = Inventory::from_status(app.status.as_ref().and_then(|s| s.inventory.as_ref())) {
+        let ids: Vec<_> = inventory.iter().cloned().collect();
+        let changes = act::prune(
+            &ctx.discovery,
+            ids,
+            driftless_api::sync_options::PropagationPolicy::Background,
+            ctx.config.prune_timeout,
+            &ctx.metrics,
+        )
+        .await;
+        if changes.has_failures() {
+            tracing::warn!("some objects could not be deleted; retrying");
+            return Ok(Action::requeue(Duration::from_secs(5)));
+        }
+    }
+    let remaining: Vec<&String> = finalizers.iter().filter(|f| *f != RESOURCES_FINALIZER).collect();
+    let patch = json!({ "metadata": { "finalizers": remaining, "resourceVersion": app.resource_version() } });
+    api.patch(&app.name_any(), &PatchParams::default(), &Patch::Merge(&patch))
+        .await?;
+    Ok(Action::await_change())
+}
+
+fn record_metrics(ctx: &Context, app: &Application, outcome: &Outcome, elapsed: Duration) {
+    let name = app.name_any();
+    let namespace = app.namespace().unwrap_or_default();
+    let labels = [name.as_str(), namespace.as_str()];
+    ctx.metrics
+        .app_reconcile_duration_seconds
+        .with_label_values(&labels)
+        .observe(elapsed.as_secs_f64());
+    ctx.metrics
+        .app_last_reconcile_timestamp_seconds
+        .with_label_values(&labels)
+        .set(jiff::Timestamp::now().as_second());
+    let sync = format!("{:?}", outcome.status.sync.status);
+    let health = format!("{:?}", outcome.status.health.status);
+    // Drop the previous info series of this app so only the current state reads 1.
+    let info = &ctx.metrics.app_info;
+    if let Some(previous) = app.status.as_ref() {
+        let old = [
+            name.as_str(),
+            namespace.as_str(),
+            app.spec.project.as_str(),
+            &driftless_git::url::redact_url(&app.spec.source.repo_url),
+            app.spec.source.path.as_str(),
+            &format!("{:?}", previous.sync.status),
+            &format!("{:?}", previous.health.status),
+        ];
+        let _ = info.remove_label_values(&old);
+    }
+    info.with_label_values(&[
+        name.as_str(),
+        namespace.as_str(),
+        app.spec.project.as_str(),
+        &driftless_git::url::redact_url(&app.spec.source.repo_url),
+        app.spec.source.path.as_str(),
+        &sync,
+        &health,
+    ])
+    .set(1);
+    if let Some(trigger) = outcome.trigger {
+        if trigger == Trigger::SelfHeal {
+            ctx.metrics.self_heal_total.with_label_values(&[&name]).inc();
+        }
+        let phase = outcome
+            .status
+            .operation_state
+            .as_ref()
+            .map_or("Unknown".to_owned(), |o| format!("{:?}", o.phase));
+        ctx.metrics
+            .app_sync_total
+            .with_label_values(&[&name, &namespace, &phase])
+            .inc();
+    }
+}
+
+/// Requeue after an error: transient API failures back off.
+pub fn error_policy(_app: Arc<Application>, error: &ReconcileError, _ctx: Arc<Context>) -> Action {
+    tracing::warn!(%error, reason = error.reason(), "reconcile failed");
+    Action::requeue(Duration::from_secs(10))
+}
+
+/// The object reference Events are attached to.
+pub fn object_ref(app: &Application) -> k8s_openapi::api::core::v1::ObjectReference {
+    app.object_ref(&())
+}

@@ -1,0 +1,69 @@
+//! What every reconcile shares: clients, caches, metrics, the event recorder.
+
+use std::sync::Arc;
+
+use driftless_git::RepoCache;
+use driftless_sync::discovery::Discovery;
+use kube::Client;
+use kube::runtime::events::{Recorder, Reporter};
+
+use crate::config::ControllerConfig;
+use crate::metrics::Metrics;
+use crate::render::RenderCache;
+use crate::triggers::DriftWatches;
+
+/// Shared state of the controller, passed to reconciles as `Arc<Context>`.
+pub struct Context {
+    /// Kubernetes client.
+    pub client: Client,
+    /// Kind → API resource lookups.
+    pub discovery: Discovery,
+    /// Bare mirrors of the config repositories.
+    pub repos: RepoCache,
+    /// Renders by (repo, commit, path).
+    pub renders: RenderCache,
+    /// Every exported metric.
+    pub metrics: Metrics,
+    /// Publishes Kubernetes Events.
+    pub recorder: Recorder,
+    /// Settings.
+    pub config: ControllerConfig,
+    /// Server-side dry-run results by (desired hash, live resourceVersion).
+    pub comparisons: crate::application::compare::ComparisonCache,
+    /// Metadata watches on managed kinds, feeding drift into the controller.
+    pub drift: Arc<DriftWatches>,
+}
+
+/// Could not build the context.
+#[derive(Debug, thiserror::Error)]
+pub enum ContextError {
+    /// The repository cache directory is unusable.
+    #[error(transparent)]
+    Git(#[from] driftless_git::GitError),
+    /// Metrics could not be registered.
+    #[error(transparent)]
+    Metrics(#[from] crate::metrics::MetricsError),
+}
+
+impl Context {
+    /// Builds the context for `config` over `client`.
+    pub fn new(client: Client, config: ControllerConfig) -> Result<Arc<Context>, ContextError> {
+        let repos = RepoCache::new(driftless_git::RepoCacheConfig::new(&config.cache_dir))?;
+        let reporter = Reporter {
+            controller: "driftless".into(),
+            instance: std::env::var("POD_NAME").ok(),
+        };
+        let metrics = Metrics::new()?;
+        Ok(Arc::new(Context {
+            drift: DriftWatches::new(client.clone(), metrics.clone()),
+            discovery: Discovery::new(client.clone()),
+            recorder: Recorder::new(client.clone(), reporter),
+            renders: RenderCache::new(config.render_cache_size),
+            metrics,
+            comparisons: Default::default(),
+            repos,
+            client,
+            config,
+        }))
+    }
+}

@@ -1,0 +1,257 @@
+//! Desired state from git: render an app's path at a commit, cached.
+//!
+//! The cache key is (repository, commit, path). When a new commit arrives, a
+//! render of the previous commit is reused if none of the files it read
+//! changed ([`still_valid`]), so a push that touches one app costs the others
+//! nothing. Rendering runs on the blocking pool.
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use driftless_git::{CommitId, GitError, RepoCache};
+use driftless_kustomize::{BuildOptions, backend};
+use kube::api::DynamicObject;
+
+/// The objects one app's path renders to at one commit.
+#[derive(Debug)]
+pub struct Rendered {
+    /// The commit rendered.
+    pub commit: CommitId,
+    /// Desired objects in render order, not yet decorated.
+    pub objects: Vec<DynamicObject>,
+    /// Repository-relative paths of every file the build read.
+    pub files_read: BTreeSet<String>,
+}
+
+/// Why an app's desired state could not be produced.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// Reading the commit failed.
+    #[error(transparent)]
+    Git(#[from] GitError),
+    /// The kustomization failed to build.
+    #[error("kustomize build {path}: {source}")]
+    Build {
+        /// The app's path in the repository.
+        path: String,
+        /// The renderer's error (names file and field).
+        #[source]
+        source: driftless_kustomize::Error,
+    },
+    /// A rendered document is not a Kubernetes object.
+    #[error("rendered object #{index} of {path} is not a Kubernetes object: {message}")]
+    NotAnObject {
+        /// The app's path.
+        path: String,
+        /// Its position in the render.
+        index: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// The blocking render task died.
+    #[error("render task failed: {0}")]
+    Task(String),
+}
+
+impl RenderError {
+    /// Condition/Event reason.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            RenderError::Git(e) => e.reason(),
+            RenderError::Build { source, .. } => source.reason(),
+            RenderError::NotAnObject { .. } => "InvalidObject",
+            RenderError::Task(_) => "RenderFailed",
+        }
+    }
+
+    /// Transient errors are retried soon; the others wait for a new commit.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            RenderError::Git(e) => e.is_transient(),
+            RenderError::Task(_) => true,
+            RenderError::Build { .. } | RenderError::NotAnObject { .. } => false,
+        }
+    }
+}
+
+/// True when a render that read `files_read` is unaffected by `changed` paths.
+pub fn still_valid(files_read: &BTreeSet<String>, changed: &[String]) -> bool {
+    !changed.iter().any(|path| files_read.contains(path))
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Key {
+    repo: String,
+    commit: CommitId,
+    path: String,
+}
+
+/// A bounded cache of renders, shared by every app.
+pub struct RenderCache {
+    capacity: usize,
+    state: Mutex<CacheState>,
+}
+
+#[derive(Default)]
+struct CacheState {
+    entries: HashMap<Key, Arc<Rendered>>,
+    order: VecDeque<Key>,
+}
+
+/// Whether [`RenderCache::get_or_render`] rendered or reused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheOutcome {
+    /// Found for this commit.
+    Hit,
+    /// Reused from the previous commit: nothing it read changed.
+    Carried,
+    /// Rendered now.
+    Miss,
+}
+
+impl RenderCache {
+    /// A cache holding at most `capacity` renders.
+    pub fn new(capacity: usize) -> RenderCache {
+        RenderCache {
+            capacity: capacity.max(1),
+            state: Mutex::default(),
+        }
+    }
+
+    fn get(&self, key: &Key) -> Option<Arc<Rendered>> {
+        self.state.lock().ok()?.entries.get(key).cloned()
+    }
+
+    fn put(&self, key: Key, rendered: Arc<Rendered>) {
+        let Ok(mut state) = self.state.lock() else { return };
+        if state.entries.insert(key.clone(), rendered).is_none() {
+            state.order.push_back(key);
+        }
+        while state.order.len() > self.capacity {
+            if let Some(old) = state.order.pop_front() {
+                state.entries.remove(&old);
+            }
+        }
+    }
+
+    /// Drops every render of `repo`/`path` (a hard refresh).
+    pub fn forget(&self, repo: &str, path: &str) {
+        let Ok(mut state) = self.state.lock() else { return };
+        state.entries.retain(|k, _| !(k.repo == repo && k.path == path));
+        state.order.retain(|k| !(k.repo == repo && k.path == path));
+    }
+
+    /// The render of `path` at `commit`: cached, carried over from `previous`
+    /// when the push did not touch what it read, or built now.
+    pub async fn get_or_render(
+        &self,
+        repos: &RepoCache,
+        repo: &str,
+        path: &str,
+        commit: CommitId,
+        previous: Option<CommitId>,
+    ) -> Result<(Arc<Rendered>, CacheOutcome), RenderError> {
+        let key = Key {
+            repo: repo.to_owned(),
+            commit,
+            path: path.to_owned(),
+        };
+        if let Some(hit) = self.get(&key) {
+            return Ok((hit, CacheOutcome::Hit));
+        }
+        if let Some(previous) = previous.filter(|p| *p != commit) {
+            let old_key = Key {
+                commit: previous,
+                ..key.clone()
+            };
+            if let Some(old) = self.get(&old_key) {
+                let changed = repos.changed_paths(repo, previous, commit).await?;
+                if still_valid(&old.files_read, &changed) {
+                    let carried = Arc::new(Rendered {
+                        commit,
+                        objects: old.objects.clone(),
+                        files_read: old.files_read.clone(),
+                    });
+                    self.put(key, carried.clone());
+                    return Ok((carried, CacheOutcome::Carried));
+                }
+            }
+        }
+        let snapshot = repos.snapshot(repo, commit).await?;
+        let app_path = path.to_owned();
+        let rendered = tokio::task::spawn_blocking(move || render_snapshot(&*snapshot, &app_path, commit))
+            .await
+            .map_err(|e| RenderError::Task(e.to_string()))??;
+        let rendered = Arc::new(rendered);
+        self.put(key, rendered.clone());
+        Ok((rendered, CacheOutcome::Miss))
+    }
+}
+
+/// Renders `path` of a snapshot (or any file system rooted at `/`).
+pub fn render_snapshot(
+    fs: &dyn driftless_kustomize::fs::FileSystem,
+    path: &str,
+    commit: CommitId,
+) -> Result<Rendered, RenderError> {
+    let dir = Path::new("/").join(path.trim_start_matches('/'));
+    let built = driftless_kustomize::build(fs, &dir, &BuildOptions::default()).map_err(|source| {
+        RenderError::Build {
+            path: path.to_owned(),
+            source,
+        }
+    })?;
+    let objects = built
+        .resources
+        .iter()
+        .enumerate()
+        .map(|(index, node)| {
+            serde_json::from_value::<DynamicObject>(backend::to_json(node)).map_err(|e| {
+                RenderError::NotAnObject {
+                    path: path.to_owned(),
+                    index,
+                    message: e.to_string(),
+                }
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let files_read = built
+        .files_read
+        .iter()
+        .map(|p: &PathBuf| repo_relative(p))
+        .collect();
+    Ok(Rendered {
+        commit,
+        objects,
+        files_read,
+    })
+}
+
+fn repo_relative(path: &Path) -> String {
+    path.strip_prefix("/")
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_render_survives_pushes_that_do_not_touch_its_files() {
+        let read: BTreeSet<String> = [
+            "apps/web/base/kustomization.yaml",
+            "apps/web/overlays/prod/kustomization.yaml",
+        ]
+        .map(String::from)
+        .into();
+        assert!(still_valid(
+            &read,
+            &["apps/api/overlays/prod/kustomization.yaml".into()]
+        ));
+        assert!(!still_valid(&read, &["apps/web/base/kustomization.yaml".into()]));
+        assert!(still_valid(&read, &[]));
+    }
+}
