@@ -62,6 +62,7 @@ impl BuildArgs {
                 ReorderFlag::None => Reorder::None,
             },
             add_managed_by_label: self.managed_by_label,
+            max_file_bytes: None,
         }
     }
 }

@@ -31,6 +31,8 @@ pub struct BuildOptions {
     pub reorder: Reorder,
     /// `--enable-managedby-label`.
     pub add_managed_by_label: bool,
+    /// Largest file the build reads; `None` for [`crate::loader::MAX_FILE_BYTES`].
+    pub max_file_bytes: Option<u64>,
 }
 
 /// The result of a build.
@@ -73,7 +75,10 @@ pub fn build_with_cache(
             message,
         });
     }
-    let loader = Loader::new(fs, opts.load_restrictions, parsed);
+    let mut loader = Loader::new(fs, opts.load_restrictions, parsed);
+    if let Some(limit) = opts.max_file_bytes {
+        loader = loader.with_max_file_bytes(limit);
+    }
     let resources = {
         let top = target::load_kustomization(&loader, &root)?;
         let mut ctx = Ctx::new(&loader, top.k.build_metadata.clone());

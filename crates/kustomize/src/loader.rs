@@ -17,7 +17,7 @@ use crate::error::Error;
 use crate::fs::{EntryKind, FileSystem};
 use crate::yaml::Node;
 
-/// Files larger than this are refused (a kustomization input is never this big).
+/// Files larger than this are refused by default (a kustomization input is never this big).
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The file names kustomize recognises, in its order.
@@ -96,9 +96,16 @@ pub struct Loader<'a> {
     files_read: RefCell<BTreeSet<PathBuf>>,
     bytes: RefCell<HashMap<PathBuf, Rc<[u8]>>>,
     parsed: &'a ParsedFiles,
+    max_file_bytes: u64,
 }
 
 impl<'a> Loader<'a> {
+    /// Refuses files above `limit` bytes instead of [`MAX_FILE_BYTES`].
+    pub fn with_max_file_bytes(mut self, limit: u64) -> Loader<'a> {
+        self.max_file_bytes = limit;
+        self
+    }
+
     /// A loader over `fs` that shares parsed files through `parsed`.
     pub fn new(
         fs: &'a dyn FileSystem,
@@ -111,6 +118,7 @@ impl<'a> Loader<'a> {
             files_read: RefCell::default(),
             bytes: RefCell::default(),
             parsed,
+            max_file_bytes: MAX_FILE_BYTES,
         }
     }
 
@@ -198,11 +206,11 @@ impl<'a> Loader<'a> {
                 message: e.to_string(),
             })?
             .into();
-        if bytes.len() as u64 > MAX_FILE_BYTES {
+        if bytes.len() as u64 > self.max_file_bytes {
             return Err(Error::TooLarge {
                 path: path.to_path_buf(),
                 size: bytes.len() as u64,
-                limit: MAX_FILE_BYTES,
+                limit: self.max_file_bytes,
             });
         }
         self.files_read.borrow_mut().insert(path.to_path_buf());

@@ -100,6 +100,7 @@ fn run_case(dir: &Path) -> (String, Outcome) {
             .get("add_managedby_label")
             .and_then(|v| v.as_bool())
             .unwrap_or(false),
+        max_file_bytes: None,
     };
     let result = build(&DiskFs, &root.join(&case.build_dir), &opts);
     let outcome = match (case.expect.as_str(), result) {

@@ -167,6 +167,26 @@ fn errors_name_the_problem() {
 }
 
 #[test]
+fn oversized_inputs_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = format!("{CM}data:\n  blob: {}\n", "x".repeat(4096));
+    write(
+        dir.path(),
+        &[
+            ("app/kustomization.yaml", &format!("{K}resources:\n- big.yaml\n")),
+            ("app/big.yaml", &big),
+        ],
+    );
+    let opts = BuildOptions {
+        max_file_bytes: Some(1024),
+        ..BuildOptions::default()
+    };
+    let err = build(&DiskFs, &dir.path().join("app"), &opts).unwrap_err();
+    assert_eq!(err.reason(), "InputTooLarge", "{err}");
+    assert!(err.to_string().contains("big.yaml"), "{err}");
+}
+
+#[test]
 fn symlinks_cannot_escape_the_root() {
     let dir = tempfile::tempdir().unwrap();
     write(
