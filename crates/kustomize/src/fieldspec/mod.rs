@@ -34,12 +34,15 @@ pub fn apply_specs<F>(
 where
     F: FnMut(&mut Node) -> Result<(), path::WalkError>,
 {
-    let (group, version) = parse_group_version(res.api_version());
-    let (group, version, kind) = (group.to_owned(), version.to_owned(), res.kind().to_owned());
-    for fs in specs {
-        if !fs.gvk.selects(&group, &version, &kind) {
-            continue;
-        }
+    let matched: Vec<&FieldSpec> = {
+        let (group, version) = parse_group_version(res.api_version());
+        let kind = res.kind();
+        specs
+            .iter()
+            .filter(|fs| fs.gvk.selects(group, version, kind))
+            .collect()
+    };
+    for fs in matched {
         if let Err(e) = path::walk(res.node_mut(), fs, create, set) {
             return Err(TransformError::field(
                 transformer,
@@ -371,10 +374,9 @@ impl TransformerConfig {
             &mut self.images,
             &mut self.replicas,
         ] {
-            table.sort_by(|a, b| gvk_order(&a.gvk).cmp(&gvk_order(&b.gvk)));
+            table.sort_by_cached_key(|fs| gvk_order(&fs.gvk));
         }
-        self.name_reference
-            .sort_by(|a, b| gvk_order(&a.gvk).cmp(&gvk_order(&b.gvk)));
+        self.name_reference.sort_by_cached_key(|n| gvk_order(&n.gvk));
     }
 
     fn add_name_reference(&mut self, nbr: NameBackReference) -> Result<(), ConfigError> {

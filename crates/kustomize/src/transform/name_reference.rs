@@ -45,7 +45,10 @@ impl Info {
             kind: r.kind().to_owned(),
             cluster_scoped: cur.gvk.is_cluster_scoped(),
             cur_ns: cur.effective_namespace().to_owned(),
-            org_ns: r.org_id().effective_namespace().to_owned(),
+            org_ns: match r.prev_ids.first() {
+                Some(org) => org.effective_namespace().to_owned(),
+                None => cur.effective_namespace().to_owned(),
+            },
             prev: r.prev_ids.clone(),
             prefixes: r.prefixes.clone(),
             suffixes: r.suffixes.clone(),
@@ -63,6 +66,10 @@ struct World {
 
 /// Updates every name reference; `backrefs` is the `nameReference` table.
 pub fn apply(resources: &mut ResMap, backrefs: &[NameBackReference]) -> Result<(), TransformError> {
+    // Only renamed objects (those with previous ids) can be referral targets.
+    if resources.iter().all(|r| r.prev_ids.is_empty()) {
+        return Ok(());
+    }
     let world = World::new(resources);
     let specs = SpecIndex::new(backrefs);
     let mut referred: Vec<(usize, ResId)> = Vec::new();

@@ -6,8 +6,9 @@
 
 use std::collections::HashMap;
 
+use crate::fieldspec;
 use crate::fieldspec::kpath;
-use crate::fieldspec::path::{self, Create, WalkError};
+use crate::fieldspec::path::{Create, WalkError};
 use crate::fieldspec::{FieldSpec, TransformError};
 use crate::kustomization::Var;
 use crate::resmap::ResMap;
@@ -37,17 +38,8 @@ pub fn apply(
     let values = resolve(resources, vars)?;
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for res in resources.iter_mut() {
-        let (group, version) = crate::resid::parse_group_version(res.api_version());
-        let (group, version, kind) = (group.to_owned(), version.to_owned(), res.kind().to_owned());
-        let id = res.cur_id();
-        for fs in specs {
-            if !fs.gvk.selects(&group, &version, &kind) {
-                continue;
-            }
-            let mut set = |node: &mut Node| substitute_node(node, &values, &mut counts);
-            path::walk(res.node_mut(), fs, Create::Nothing, &mut set)
-                .map_err(|e| TransformError::field(NAME, &id, &fs.path, e.to_string()))?;
-        }
+        let mut set = |node: &mut Node| substitute_node(node, &values, &mut counts);
+        fieldspec::apply_specs(res, specs, Create::Nothing, NAME, &mut set)?;
     }
     Ok(vars
         .iter()
