@@ -9,6 +9,8 @@ pub mod crds;
 pub mod error;
 pub mod kpath;
 pub mod path;
+#[cfg(test)]
+mod robustness;
 pub mod tables;
 #[cfg(test)]
 pub(crate) mod testutil;
