@@ -81,7 +81,7 @@ const VALUES: &[&str] = &[
 fn node(rng: &mut Rng, depth: u32) -> Node {
     match (rng.next() % 6, depth) {
         (_, 0) | (0 | 1, _) => {
-            if rng.next() % 7 == 0 {
+            if rng.next().is_multiple_of(7) {
                 Node::null()
             } else {
                 Node::string(rng.pick(VALUES))
@@ -184,7 +184,7 @@ fn transformers_never_panic_on_odd_objects() {
                 options: Some(FieldOptions {
                     delimiter: ":".into(),
                     index: -1,
-                    create: rng.next() % 2 == 0,
+                    create: rng.next().is_multiple_of(2),
                     ..FieldOptions::default()
                 }),
                 ..TargetSelector::default()
