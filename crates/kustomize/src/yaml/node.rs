@@ -153,7 +153,8 @@ impl Scalar {
     pub fn string(text: impl Into<String>) -> Scalar {
         let text = text.into();
         let plain = Scalar { text, style: ScalarStyle::Plain, tag: None };
-        if matches!(plain.resolve(), Value::String(_)) {
+        // A plain date would become a time (and print as RFC 3339) in kustomize's JSON step.
+        if matches!(plain.resolve(), Value::String(_)) && super::timestamp::parse(&plain.text).is_none() {
             plain
         } else {
             Scalar { style: ScalarStyle::DoubleQuoted, ..plain }
