@@ -66,8 +66,12 @@ struct World {
 
 /// Updates every name reference; `backrefs` is the `nameReference` table.
 pub fn apply(resources: &mut ResMap, backrefs: &[NameBackReference]) -> Result<(), TransformError> {
-    // Only renamed objects (those with previous ids) can be referral targets.
+    // Only renamed objects (those with previous ids) can be referral targets;
+    // kustomize still rejects RoleBindings with a blank subject namespace then.
     if resources.iter().all(|r| r.prev_ids.is_empty()) {
+        for res in resources.iter() {
+            binding_namespaces(res)?;
+        }
         return Ok(());
     }
     let world = World::new(resources);
@@ -178,37 +182,10 @@ struct Referrer<'w> {
 
 impl<'w> Referrer<'w> {
     fn new(world: &'w World, index: usize, res: &Resource) -> Result<Referrer<'w>, TransformError> {
-        let mut binding_namespaces = HashSet::new();
-        if res.kind() == "RoleBinding"
-            && let Some(Node::Seq(subjects)) = res.node().as_map().and_then(|m| m.get("subjects"))
-        {
-            for subject in subjects.iter().filter_map(Node::as_map) {
-                let (Some(ns), Some(kind)) = (subject.get("namespace"), subject.get("kind")) else {
-                    continue;
-                };
-                if path::scalar_text(kind) != Some("ServiceAccount") {
-                    continue;
-                }
-                match ns.as_str() {
-                    Some(ns) => {
-                        binding_namespaces.insert(ns.to_owned());
-                    }
-                    None => {
-                        return Err(TransformError::Resolve {
-                            transformer: NAME,
-                            message: format!(
-                                "Invalid Input: namespace is blank for resource \"{}\"",
-                                res.cur_id()
-                            ),
-                        });
-                    }
-                }
-            }
-        }
         Ok(Referrer {
             world,
             index,
-            binding_namespaces,
+            binding_namespaces: binding_namespaces(res)?,
         })
     }
 
@@ -233,6 +210,39 @@ impl<'w> Referrer<'w> {
             || target.kind == "ServiceAccount"
             || target.cur_ns == me.cur_ns
     }
+}
+
+/// kustomize `getNamespacesForRoleBinding`: the namespaces of a RoleBinding's
+/// ServiceAccount subjects (a subject with a blank namespace is an error).
+fn binding_namespaces(res: &Resource) -> Result<HashSet<String>, TransformError> {
+    let mut binding_namespaces = HashSet::new();
+    if res.kind() == "RoleBinding"
+        && let Some(Node::Seq(subjects)) = res.node().as_map().and_then(|m| m.get("subjects"))
+    {
+        for subject in subjects.iter().filter_map(Node::as_map) {
+            let (Some(ns), Some(kind)) = (subject.get("namespace"), subject.get("kind")) else {
+                continue;
+            };
+            if path::scalar_text(kind) != Some("ServiceAccount") {
+                continue;
+            }
+            match ns.as_str() {
+                Some(ns) => {
+                    binding_namespaces.insert(ns.to_owned());
+                }
+                None => {
+                    return Err(TransformError::Resolve {
+                        transformer: NAME,
+                        message: format!(
+                            "Invalid Input: namespace is blank for resource \"{}\"",
+                            res.cur_id()
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    Ok(binding_namespaces)
 }
 
 /// One referring field: who refers, to which kind.
@@ -570,6 +580,20 @@ spec:
             err.to_string().contains("found multiple possible referrals"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn blank_subject_namespace_is_an_error_even_without_renames() {
+        let input = "\
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: rb}
+subjects: [{kind: ServiceAccount, name: sa, namespace: null}]
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}
+";
+        let mut map = resmap(input);
+        let err = apply(&mut map, &TransformerConfig::builtin().name_reference).unwrap_err();
+        assert!(err.to_string().contains("namespace is blank"), "{err}");
     }
 
     #[test]
