@@ -11,6 +11,7 @@ use std::process::Command;
 
 use driftless_kustomize::merge::{Outcome, merge_patch};
 use driftless_kustomize::openapi::Schemas;
+use driftless_kustomize::yaml::emit_document;
 use serde_json::{Value as Json, json};
 use support::{have_kubectl, to_json, to_node};
 
@@ -185,6 +186,7 @@ fn generated_patches_merge_like_kubectl() {
     let mut kustomization = String::from("resources:\n- resources.yaml\npatches:\n");
     let mut resources = String::new();
     let mut ours = BTreeMap::new();
+    let mut ours_text = BTreeMap::new();
     let count = 300;
     for i in 0..count {
         let name = format!("case{i:03}");
@@ -208,6 +210,7 @@ fn generated_patches_merge_like_kubectl() {
             Ok(Outcome::Merged) => {
                 let merged = to_json(&node);
                 let key = format!("{}/{name}", merged["kind"].as_str().unwrap());
+                ours_text.insert(key.clone(), emit_document(&node));
                 ours.insert(key, Some(merged));
             }
             Ok(Outcome::Deleted) => {
@@ -228,7 +231,22 @@ fn generated_patches_merge_like_kubectl() {
         "kubectl failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let reference = by_name(&String::from_utf8_lossy(&out.stdout));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let reference = by_name(&stdout);
+    // Byte check: every document kubectl printed is exactly what our emitter prints.
+    for text in stdout.split("---\n") {
+        let value: Json = serde_yaml::from_str(text).unwrap();
+        let key = format!(
+            "{}/{}",
+            value["kind"].as_str().unwrap(),
+            value["metadata"]["name"].as_str().unwrap()
+        );
+        assert_eq!(
+            ours_text.get(&key).map(String::as_str),
+            Some(text),
+            "{key} prints differently"
+        );
+    }
     let mut differences = Vec::new();
     for (key, mine) in &ours {
         let theirs = reference.get(key);
