@@ -6,14 +6,11 @@
 //! lenient YAML step accepts (a repeated key, last one wins) we accept too.
 
 use std::collections::BTreeMap;
-#[cfg(feature = "pipeline")]
 use std::path::Path;
 
 use serde::Deserialize;
 
-#[cfg(feature = "pipeline")]
 use crate::error::Error;
-#[cfg(feature = "pipeline")]
 use crate::yaml::Node;
 
 /// `kind` of a kustomization.
@@ -389,7 +386,6 @@ pub struct GeneratorOptions {
 
 impl Kustomization {
     /// Reads a kustomization document strictly. `file` is for messages.
-    #[cfg(feature = "pipeline")]
     pub fn from_node(node: &Node, file: &Path) -> Result<Kustomization, Error> {
         let json = normalize_keys(strip_nulls(crate::backend::to_json(node)));
         if !json.is_object() && !json.is_null() {
@@ -419,7 +415,6 @@ impl Kustomization {
     }
 }
 
-#[cfg(feature = "pipeline")]
 /// Go's JSON decoder leaves a field alone when its value is null; serde
 /// would fail, so nulls inside objects are dropped first.
 fn strip_nulls(value: serde_json::Value) -> serde_json::Value {
@@ -440,14 +435,12 @@ fn strip_nulls(value: serde_json::Value) -> serde_json::Value {
 
 /// Decodes a JSON value into a model type the way kustomize does (nulls
 /// ignored, field names matched ignoring case, unknown fields rejected).
-#[cfg(feature = "pipeline")]
 pub fn decode<T: serde::de::DeserializeOwned>(json: serde_json::Value, file: &Path) -> Result<T, Error> {
     serde_json::from_value(normalize_keys(strip_nulls(json))).map_err(|e| from_serde(file, &e.to_string()))
 }
 
 /// Decodes a plugin config leniently, as kustomize's `yaml.Unmarshal` does:
 /// keys the model does not know are dropped at every level.
-#[cfg(feature = "pipeline")]
 pub fn decode_lenient<T: serde::de::DeserializeOwned>(
     json: serde_json::Value,
     file: &Path,
@@ -455,14 +448,12 @@ pub fn decode_lenient<T: serde::de::DeserializeOwned>(
     decode(drop_unknown(json), file)
 }
 
-#[cfg(feature = "pipeline")]
 fn drop_unknown(value: serde_json::Value) -> serde_json::Value {
     drop_unknown_in(value, FIELD_NAMES)
 }
 
 /// Field names of the nested types whose names overlap others' (`name` is
 /// not a field spec key).
-#[cfg(feature = "pipeline")]
 fn fields_under(key: &str) -> &'static [&'static str] {
     match key {
         "fieldSpecs" | "fields" => &["group", "version", "kind", "path", "create"],
@@ -479,7 +470,6 @@ fn fields_under(key: &str) -> &'static [&'static str] {
     }
 }
 
-#[cfg(feature = "pipeline")]
 fn drop_unknown_in(value: serde_json::Value, allowed: &[&str]) -> serde_json::Value {
     match value {
         serde_json::Value::Object(map) => {
@@ -505,7 +495,6 @@ fn drop_unknown_in(value: serde_json::Value, allowed: &[&str]) -> serde_json::Va
 }
 
 /// Every field name of the model (Go matches JSON keys to fields ignoring case).
-#[cfg(feature = "pipeline")]
 const FIELD_NAMES: &[&str] = &[
     "allowKindChange",
     "allowNameChange",
@@ -600,7 +589,6 @@ const FIELD_NAMES: &[&str] = &[
 ];
 
 /// Fields holding free-form string maps: their keys are user data.
-#[cfg(feature = "pipeline")]
 const FREE_MAPS: &[&str] = &[
     "commonLabels",
     "commonAnnotations",
@@ -612,7 +600,6 @@ const FREE_MAPS: &[&str] = &[
 
 /// Renames keys that match a field name ignoring ASCII case (Go's JSON decoder
 /// accepts `fieldpath` for `fieldPath`), leaving user-data maps alone.
-#[cfg(feature = "pipeline")]
 fn normalize_keys(value: serde_json::Value) -> serde_json::Value {
     match value {
         serde_json::Value::Object(map) => {
@@ -638,7 +625,6 @@ fn normalize_keys(value: serde_json::Value) -> serde_json::Value {
     }
 }
 
-#[cfg(feature = "pipeline")]
 fn invalid(file: &Path, message: String) -> Error {
     Error::Invalid {
         what: "Kustomization",
@@ -647,7 +633,6 @@ fn invalid(file: &Path, message: String) -> Error {
     }
 }
 
-#[cfg(feature = "pipeline")]
 /// Turns serde's "unknown field `x`, expected one of `a`, `b`" into an
 /// [`Error::UnknownField`] with the closest candidate.
 fn from_serde(file: &Path, message: &str) -> Error {
@@ -676,7 +661,7 @@ pub fn closest(word: &str, candidates: &[&str]) -> Option<String> {
     (distance <= limit).then(|| best.to_owned())
 }
 
-#[cfg(all(test, feature = "pipeline"))]
+#[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;

@@ -7,32 +7,25 @@
 //! It does not fetch, exec or talk to Kubernetes: kustomizations that need
 //! helm, plugins or remote resources are refused with [`Error::Unsupported`].
 
-#[cfg(feature = "pipeline")]
 pub mod build;
 pub mod error;
 pub mod fieldspec;
-#[cfg(feature = "pipeline")]
 pub mod finalize;
-#[cfg(feature = "pipeline")]
 pub mod fix;
 pub mod fs;
-#[cfg(feature = "pipeline")]
 pub mod generate;
 pub mod kustomization;
 pub mod merge;
 pub mod openapi;
-#[cfg(feature = "pipeline")]
 pub mod loader;
 pub mod resid;
 pub mod resmap;
 pub mod resource;
-#[cfg(feature = "pipeline")]
 pub mod target;
 pub mod transform;
 pub mod yaml;
 
 /// The YAML and merge functions the pipeline calls (one place to switch them).
-#[cfg(feature = "pipeline")]
 #[doc(hidden)]
 pub mod backend {
     pub use crate::merge::{json6902, strategic_merge};
@@ -40,7 +33,5 @@ pub mod backend {
 }
 
 pub use error::Error;
-#[cfg(feature = "pipeline")]
 pub use build::{BuildOptions, Rendered, Reorder, build, build_with_cache};
-#[cfg(feature = "pipeline")]
 pub use loader::{LoadRestrictions, ParsedFiles};

@@ -218,6 +218,11 @@ pub fn is_certainly_cluster_scoped(api_version: &str, kind: &str) -> bool {
 }
 
 const CLUSTER_SCOPED: &[(&str, &str)] = &[
+    ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy"),
+    (
+        "admissionregistration.k8s.io/v1",
+        "ValidatingAdmissionPolicyBinding",
+    ),
     ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration"),
     (
         "admissionregistration.k8s.io/v1",

@@ -2,7 +2,6 @@
 //! (`../shared/bench/config-repo-medium`) must render exactly like
 //! `kubectl kustomize` (Kustomize v5.5). Skipped with a message when kubectl
 //! or the repo is absent. Also prints the in-process time for the whole repo.
-#![cfg(feature = "pipeline")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};

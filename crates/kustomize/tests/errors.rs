@@ -1,7 +1,6 @@
 //! One table test over the errors a user can act on: each fixture is a tiny
 //! tree on disk; the build must fail with the expected reason and a message
 //! that names the problem.
-#![cfg(feature = "pipeline")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;

@@ -7,7 +7,6 @@ pub mod images;
 pub mod labels;
 pub mod name_reference;
 pub mod namespace;
-#[cfg(feature = "pipeline")]
 pub mod patches;
 pub mod prefix_suffix;
 pub mod replacements;
@@ -134,7 +133,6 @@ impl Builtin {
 
 /// What a transformer needs besides the resources: the kustomization's
 /// directory (relative paths), the file reader and the merge schemas.
-#[cfg(feature = "pipeline")]
 pub struct Env<'e> {
     /// The kustomization directory.
     pub dir: &'e std::path::Path,
@@ -145,7 +143,6 @@ pub struct Env<'e> {
 }
 
 /// Runs every configured builtin transformer of `k` over the accumulation.
-#[cfg(feature = "pipeline")]
 pub fn run_builtin(
     acc: &mut crate::target::Accumulator,
     k: &Kustomization,
@@ -210,7 +207,6 @@ pub fn run_builtin(
 
 /// kustomize's `AddTransformerAnnotation`: every object gets the transformer
 /// as a transformation, or as its origin when it has none.
-#[cfg(feature = "pipeline")]
 pub fn record_transformation(resources: &mut crate::resmap::ResMap, origin: &crate::resource::Origin) {
     for r in resources.iter_mut() {
         match r.origin {
@@ -223,7 +219,6 @@ pub fn record_transformation(resources: &mut crate::resmap::ResMap, origin: &cra
 /// A builtin transformer's plugin config (`apiVersion: builtin`): the union
 /// of the fields the builtin kinds read. Read leniently like kustomize
 /// (`yaml.Unmarshal`): unknown fields are ignored.
-#[cfg(feature = "pipeline")]
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 struct PluginConfig {
@@ -249,7 +244,6 @@ struct PluginConfig {
 /// Runs one transformer named in `transformers:` by its config object.
 /// Builtin kinds run in-process; anything else needs a plugin program and
 /// is refused.
-#[cfg(feature = "pipeline")]
 pub fn run_plugin(
     acc: &mut crate::target::Accumulator,
     config: &crate::resource::Resource,
@@ -384,7 +378,6 @@ pub const BUILTIN_PLUGIN_KINDS: [&str; 13] = [
 
 /// The replacements of a `replacements:` list: inline entries as they are,
 /// `path:` entries read from a file holding one replacement or a list.
-#[cfg(feature = "pipeline")]
 pub fn load_replacements(
     fields: &[crate::kustomization::ReplacementField],
     env: &Env<'_>,
