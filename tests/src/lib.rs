@@ -1,1 +1,227 @@
-//! Integration tests against a real API server and git server live in `tests/tests/`.
+//! Shared set-up for the integration tests in `tests/tests/`: a running
+//! controller over a temporary namespace and a loopback git server
+//! ([`Harness`]), plus a stand-in ingress controller for health checks.
+
+use std::path::Path;
+use std::time::Duration;
+
+use driftless_api::Application;
+use driftless_controller::ControllerConfig;
+use driftless_testkit::git_server::GitServer;
+use driftless_testkit::{TempNamespace, cluster, wait_until};
+use k8s_openapi::api::networking::v1::Ingress;
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
+use kube::{Client, ResourceExt};
+use serde_json::json;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// Name of the repository every harness serves.
+pub const REPO: &str = "config";
+
+/// How long a test waits for the controller to converge.
+pub const CONVERGE: Duration = Duration::from_secs(90);
+
+/// A failed set-up step.
+#[derive(Debug, thiserror::Error)]
+pub enum HarnessError {
+    /// Cluster or wait failure.
+    #[error(transparent)]
+    Testkit(#[from] driftless_testkit::Error),
+    /// A Kubernetes call failed.
+    #[error("kubernetes: {0}")]
+    Kube(#[from] kube::Error),
+    /// The git server failed.
+    #[error("git server: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The controller running in-process against the local control plane, its
+/// Applications' namespace and a git server with one repository.
+pub struct Harness {
+    /// Kubernetes client.
+    pub client: Client,
+    /// Namespace the controller reconciles Applications in.
+    pub apps: TempNamespace,
+    /// The loopback git server.
+    pub git: GitServer,
+    stop: Option<oneshot::Sender<()>>,
+    controller: Option<JoinHandle<()>>,
+    _cache: tempfile::TempDir,
+}
+
+impl Harness {
+    /// Installs the CRDs, commits `tree` to a fresh repository and starts the controller.
+    pub async fn start(tree: &Path) -> Result<Harness, HarnessError> {
+        let client = cluster::client().await?;
+        install_crds(&client).await?;
+        let apps = TempNamespace::create(&client, "dl-apps").await?;
+        let git = GitServer::start()?;
+        git.create_repo(REPO)?;
+        git.commit_dir(REPO, "main", "initial", tree)?;
+        git.set_head(REPO, "main")?;
+        let cache = tempfile::tempdir()?;
+        let config = ControllerConfig {
+            namespaces: vec![apps.name().to_owned()],
+            poll_interval: Duration::from_secs(30),
+            cache_dir: cache.path().to_path_buf(),
+            metrics_addr: "127.0.0.1:0"
+                .parse()
+                .unwrap_or_else(|_| ControllerConfig::default().metrics_addr),
+            prune_timeout: Duration::from_secs(20),
+            ..ControllerConfig::default()
+        };
+        let (stop, stopped) = oneshot::channel::<()>();
+        let run_client = client.clone();
+        let controller = tokio::spawn(async move {
+            let shutdown = async move {
+                let _ = stopped.await;
+            };
+            if let Err(error) = driftless_controller::run_until(run_client, config, shutdown).await {
+                eprintln!("controller stopped: {error}");
+            }
+        });
+        Ok(Harness {
+            client,
+            apps,
+            git,
+            stop: Some(stop),
+            controller: Some(controller),
+            _cache: cache,
+        })
+    }
+
+    /// The repository's URL (git protocol on loopback).
+    pub fn repo_url(&self) -> String {
+        self.git.git_url(REPO)
+    }
+
+    /// The Applications API of the harness namespace.
+    pub fn applications(&self) -> Api<Application> {
+        Api::namespaced(self.client.clone(), self.apps.name())
+    }
+
+    /// Creates an Application from its `spec` (JSON), with extra metadata.
+    pub async fn create_app(
+        &self,
+        name: &str,
+        metadata: serde_json::Value,
+        spec: serde_json::Value,
+    ) -> Result<Application, HarnessError> {
+        let mut meta = json!({ "name": name });
+        if let (Some(target), Some(extra)) = (meta.as_object_mut(), metadata.as_object()) {
+            target.extend(extra.clone());
+        }
+        let app: Application = serde_json::from_value(json!({
+            "apiVersion": "driftless.dev/v1alpha1", "kind": "Application",
+            "metadata": meta, "spec": spec,
+        }))
+        .map_err(|e| HarnessError::Io(std::io::Error::other(e)))?;
+        Ok(self.applications().create(&PostParams::default(), &app).await?)
+    }
+
+    /// Waits until `check` holds for the Application `name`.
+    pub async fn wait_app(
+        &self,
+        name: &str,
+        what: &str,
+        check: impl Fn(&Application) -> bool,
+    ) -> Result<Application, HarnessError> {
+        let api = self.applications();
+        let check = &check;
+        let api = &api;
+        Ok(wait_until(what, CONVERGE, || async move {
+            let app = api.get(name).await.ok()?;
+            check(&app).then_some(app)
+        })
+        .await?)
+    }
+
+    /// Stops the controller and waits for it to finish its in-flight work.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.controller.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(30), task).await;
+        }
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        if let Some(task) = self.controller.take() {
+            task.abort();
+        }
+    }
+}
+
+/// Applies the Driftless CRDs and waits until they are served.
+pub async fn install_crds(client: &Client) -> Result<(), HarnessError> {
+    let api: Api<CustomResourceDefinition> = Api::all(client.clone());
+    for crd in driftless_api::crds::all() {
+        let name = crd.name_any();
+        api.patch(
+            &name,
+            &PatchParams::apply("driftless-tests").force(),
+            &Patch::Apply(&crd),
+        )
+        .await?;
+        let api = &api;
+        let name = &name;
+        wait_until("CRD Established", Duration::from_secs(30), || async move {
+            let crd = api.get(name).await.ok()?;
+            let established = crd
+                .status?
+                .conditions?
+                .iter()
+                .any(|c| c.type_ == "Established" && c.status == "True");
+            established.then_some(())
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// True when the Application is Synced and Healthy at `revision` (any revision when `None`).
+pub fn synced_and_healthy(app: &Application, revision: Option<&str>) -> bool {
+    let Some(status) = app.status.as_ref() else {
+        return false;
+    };
+    status.sync.status == driftless_api::application::SyncStatusCode::Synced
+        && status.health.status == driftless_api::application::HealthStatusCode::Healthy
+        && revision.is_none_or(|r| status.sync.revision.as_deref() == Some(r))
+}
+
+/// Stands in for an ingress controller, which this control plane does not
+/// run: gives every Ingress in `namespace` a load-balancer address so its
+/// health can become Healthy, until the returned task is aborted.
+pub fn fake_ingress_controller(client: Client, namespace: String) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let api: Api<Ingress> = Api::namespaced(client, &namespace);
+        loop {
+            if let Ok(list) = api.list(&ListParams::default()).await {
+                for ingress in list.items {
+                    let has_address = ingress
+                        .status
+                        .as_ref()
+                        .and_then(|s| s.load_balancer.as_ref())
+                        .and_then(|lb| lb.ingress.as_ref())
+                        .is_some_and(|i| !i.is_empty());
+                    if !has_address {
+                        let patch = json!({"status": {"loadBalancer": {"ingress": [{"ip": "10.0.0.100"}]}}});
+                        let _ = api
+                            .patch_status(
+                                &ingress.name_any(),
+                                &PatchParams::default(),
+                                &Patch::Merge(&patch),
+                            )
+                            .await;
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    })
+}

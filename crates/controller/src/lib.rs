@@ -17,4 +17,4 @@ pub mod run;
 pub mod triggers;
 
 pub use config::ControllerConfig;
-pub use run::run;
+pub use run::{run, run_until};

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use driftless_git::{CommitId, GitError, RepoCache};
-use driftless_kustomize::{BuildOptions, backend};
+use driftless_kustomize::{BuildOptions, yaml};
 use kube::api::DynamicObject;
 
 /// The objects one app's path renders to at one commit.
@@ -207,7 +207,7 @@ pub fn render_snapshot(
         .iter()
         .enumerate()
         .map(|(index, node)| {
-            serde_json::from_value::<DynamicObject>(backend::to_json(node)).map_err(|e| {
+            serde_json::from_value::<DynamicObject>(yaml::to_json(node)).map_err(|e| {
                 RenderError::NotAnObject {
                     path: path.to_owned(),
                     index,

@@ -33,16 +33,26 @@ pub enum RunError {
     },
 }
 
-/// Runs the controller until a shutdown signal.
+/// Runs the controller until SIGTERM or Ctrl-C.
 pub async fn run(client: Client, config: ControllerConfig) -> Result<(), RunError> {
+    run_until(client, config, shutdown_signal()).await
+}
+
+/// Runs the controller until `shutdown` resolves (tests stop it this way).
+pub async fn run_until(
+    client: Client,
+    config: ControllerConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
+) -> Result<(), RunError> {
     let ctx = Context::new(client.clone(), config)?;
+    let stop = futures::future::FutureExt::shared(Box::pin(shutdown));
     let readiness = Readiness::default();
     let addr = ctx.config.metrics_addr;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| RunError::Http { addr, source })?;
     let router = http::router(ctx.metrics.clone(), readiness.clone());
-    let server = tokio::spawn(http::serve_on(listener, router, shutdown_signal()));
+    let server = tokio::spawn(http::serve_on(listener, router, stop.clone()));
 
     let apps: Api<Application> = match ctx.config.namespaces.as_slice() {
         [only] => Api::namespaced(client.clone(), only),
@@ -54,7 +64,7 @@ pub async fn run(client: Client, config: ControllerConfig) -> Result<(), RunErro
     let controller = triggers::with_drift(controller, ctx.drift.stream());
     readiness.set(true);
     controller
-        .graceful_shutdown_on(shutdown_signal())
+        .graceful_shutdown_on(stop)
         .run(reconcile, error_policy, Arc::clone(&ctx))
         .for_each(|result| async move {
             if let Err(error) = result {

@@ -1,6 +1,10 @@
 //! The `driftless` command: the controller and the tools around it.
 
+mod build;
+mod controller;
+
 use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
 
 /// Driftless: GitOps reconciliation for one Kubernetes cluster.
 #[derive(Parser)]
@@ -12,15 +16,36 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the controller (reconciles Applications in its namespace).
+    Controller(controller::ControllerArgs),
+    /// Render a kustomization directory, like `kustomize build`.
+    Build(build::BuildArgs),
     /// Print the CustomResourceDefinitions (Application, ApplicationSet, AppProject) as YAML.
     Crds,
     /// Print version and build information.
     Version,
 }
 
+fn init_logging(json: bool) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
+        Command::Controller(args) => {
+            init_logging(args.log_json);
+            tokio::runtime::Runtime::new()?.block_on(controller::run(&args))
+        }
+        Command::Build(args) => build::run(&args),
         Command::Crds => {
             print!("{}", driftless_api::crds::all_yaml());
             Ok(())

@@ -1,0 +1,96 @@
+//! `driftless controller`: run the reconcilers against the current kubeconfig
+//! (in a cluster: the Pod's ServiceAccount).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use driftless_controller::ControllerConfig;
+
+/// Flags of `driftless controller`; every flag also reads an environment variable.
+#[derive(Debug, Clone, Args)]
+pub struct ControllerArgs {
+    /// The controller's own namespace: Applications live here, and so do repository Secrets.
+    #[arg(long, env = "DRIFTLESS_NAMESPACE", default_value = "driftless")]
+    pub namespace: String,
+    /// More namespaces whose Applications are reconciled (repeat or comma-separate).
+    #[arg(
+        long = "app-namespace",
+        env = "DRIFTLESS_APP_NAMESPACES",
+        value_delimiter = ','
+    )]
+    pub app_namespaces: Vec<String>,
+    /// How often git is polled and every Application re-checked (e.g. 3m, 30s).
+    #[arg(long, env = "DRIFTLESS_POLL_INTERVAL", default_value = "3m", value_parser = parse_duration)]
+    pub poll_interval: Duration,
+    /// Directory of the repository cache.
+    #[arg(long, env = "DRIFTLESS_CACHE_DIR", default_value_os_t = std::env::temp_dir().join("driftless-repos"))]
+    pub cache_dir: PathBuf,
+    /// Address of /metrics, /healthz and /readyz.
+    #[arg(long, env = "DRIFTLESS_METRICS_ADDR", default_value = "127.0.0.1:8080")]
+    pub metrics_addr: SocketAddr,
+    /// Applications reconciled at once.
+    #[arg(long, env = "DRIFTLESS_CONCURRENCY", default_value_t = 8)]
+    pub concurrency: u16,
+    /// How long a pruned object may stay terminating before prune reports it and moves on.
+    #[arg(long, env = "DRIFTLESS_PRUNE_TIMEOUT", default_value = "2m", value_parser = parse_duration)]
+    pub prune_timeout: Duration,
+    /// Log as JSON lines.
+    #[arg(long, env = "DRIFTLESS_LOG_JSON")]
+    pub log_json: bool,
+}
+
+impl ControllerArgs {
+    /// The library configuration.
+    pub fn config(&self) -> ControllerConfig {
+        let mut namespaces = vec![self.namespace.clone()];
+        namespaces.extend(
+            self.app_namespaces
+                .iter()
+                .filter(|n| **n != self.namespace)
+                .cloned(),
+        );
+        ControllerConfig {
+            namespaces,
+            poll_interval: self.poll_interval,
+            cache_dir: self.cache_dir.clone(),
+            metrics_addr: self.metrics_addr,
+            prune_timeout: self.prune_timeout,
+            concurrency: self.concurrency,
+            ..ControllerConfig::default()
+        }
+    }
+}
+
+/// Parses `90s`, `3m`, `1h30m` or a number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Ok(Duration::from_secs(seconds));
+    }
+    let span: jiff::Span = text
+        .parse()
+        .map_err(|e| format!("{text:?} is not a duration like 30s or 3m: {e}"))?;
+    let signed = jiff::SignedDuration::try_from(span).map_err(|e| e.to_string())?;
+    Duration::try_from(signed).map_err(|e| e.to_string())
+}
+
+/// Runs the controller until SIGTERM.
+pub async fn run(args: &ControllerArgs) -> anyhow::Result<()> {
+    let client = kube::Client::try_default().await?;
+    driftless_controller::run(client, args.config()).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_like_go_durations() {
+        assert_eq!(parse_duration("3m"), Ok(Duration::from_secs(180)));
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert!(parse_duration("soon").is_err());
+    }
+}

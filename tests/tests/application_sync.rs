@@ -1,0 +1,409 @@
+//! The Application controller against the local control plane and a loopback
+//! git server serving the medium bench repository.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use driftless_testkit::git_server::Change;
+use driftless_testkit::{TempNamespace, wait_until};
+use driftless_tests::{Harness, fake_ingress_controller, synced_and_healthy};
+use k8s_openapi::api::apps::v1::Deployment;
+use kube::api::{Api, Patch, PatchParams};
+use serde_json::json;
+
+fn medium_repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/config-repo-medium")
+}
+
+fn kubectl(args: &[&str]) -> std::process::Output {
+    Command::new("kubectl")
+        .args(args)
+        .env("KUBECONFIG", driftless_testkit::cluster::kubeconfig_path())
+        .output()
+        .expect("kubectl runs")
+}
+
+#[tokio::test]
+async fn a_prod_overlay_syncs_healthy_and_follows_a_new_tag() {
+    let harness = Harness::start(&medium_repo()).await.unwrap();
+    let target = TempNamespace::create(&harness.client, "dl-payments")
+        .await
+        .unwrap();
+    let ingress = fake_ingress_controller(harness.client.clone(), target.name().to_owned());
+    let first = harness.git.rev_parse(driftless_tests::REPO, "main").unwrap();
+    harness
+        .create_app(
+            "payments-api-prod",
+            json!({}),
+            json!({
+                "source": {"repoURL": harness.repo_url(), "targetRevision": "main",
+                           "path": "apps/payments-api/overlays/prod"},
+                "destination": {"server": "https://kubernetes.default.svc", "namespace": target.name()},
+                "syncPolicy": {"automated": {"prune": true, "selfHeal": true}},
+            }),
+        )
+        .await
+        .unwrap();
+    let app = harness
+        .wait_app(
+            "payments-api-prod",
+            "Synced and Healthy at the first commit",
+            |app| synced_and_healthy(app, Some(&first)),
+        )
+        .await
+        .unwrap();
+    let status = app.status.unwrap();
+    assert_eq!(status.sync.short_revision.as_deref(), Some(&first[..7]));
+    assert!(
+        status
+            .resources
+            .iter()
+            .any(|r| r.kind == "Deployment" && r.name == "payments-api")
+    );
+    assert_eq!(status.history.len(), 1);
+
+    let deployments: Api<Deployment> = Api::namespaced(harness.client.clone(), target.name());
+    let deployment = deployments.get("payments-api").await.unwrap();
+    let image = deployment.spec.unwrap().template.spec.unwrap().containers[0]
+        .image
+        .clone()
+        .unwrap();
+    assert!(image.ends_with(":v2.4.1"), "image {image}");
+
+    // kubectl shows the columns and can wait for Ready.
+    let table = kubectl(&["get", "applications", "-n", harness.apps.name()]);
+    let table = String::from_utf8_lossy(&table.stdout).to_string();
+    let header: Vec<&str> = table
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    assert_eq!(
+        header,
+        ["NAME", "SYNC", "STATUS", "HEALTH", "REVISION", "AGE"],
+        "{table}"
+    );
+    assert!(table.contains(&first[..7]), "{table}");
+    let wait = kubectl(&[
+        "wait",
+        "--for=condition=Ready",
+        "app/payments-api-prod",
+        "-n",
+        harness.apps.name(),
+        "--timeout=30s",
+    ]);
+    assert!(wait.status.success(), "{}", String::from_utf8_lossy(&wait.stderr));
+
+    // A promotion PR: bump newTag, then ask for a refresh.
+    let kustomization =
+        std::fs::read_to_string(medium_repo().join("apps/payments-api/overlays/prod/kustomization.yaml"))
+            .unwrap()
+            .replace("newTag: v2.4.1", "newTag: v2.4.2");
+    let second = harness
+        .git
+        .commit(
+            driftless_tests::REPO,
+            "main",
+            "promote payments-api v2.4.2",
+            &[Change::file(
+                "apps/payments-api/overlays/prod/kustomization.yaml",
+                &kustomization,
+            )],
+        )
+        .unwrap();
+    let apps = harness.applications();
+    let refresh = json!({"metadata": {"annotations": {"driftless.dev/refresh": "normal"}}});
+    apps.patch(
+        "payments-api-prod",
+        &PatchParams::default(),
+        &Patch::Merge(&refresh),
+    )
+    .await
+    .unwrap();
+    let app = harness
+        .wait_app("payments-api-prod", "synced at the new commit", |app| {
+            synced_and_healthy(app, Some(&second))
+        })
+        .await
+        .unwrap();
+    let history: Vec<String> = app
+        .status
+        .unwrap()
+        .history
+        .iter()
+        .map(|h| h.revision.clone())
+        .collect();
+    assert_eq!(history, [first.clone(), second.clone()]);
+    assert!(
+        !app.metadata
+            .annotations
+            .unwrap_or_default()
+            .contains_key("driftless.dev/refresh")
+    );
+    let image = deployments
+        .get("payments-api")
+        .await
+        .unwrap()
+        .spec
+        .unwrap()
+        .template
+        .spec
+        .unwrap()
+        .containers[0]
+        .image
+        .clone()
+        .unwrap();
+    assert!(image.ends_with(":v2.4.2"), "image {image}");
+
+    ingress.abort();
+    harness.stop().await;
+}
+
+/// A small repository whose objects need no controllers to be healthy.
+fn small_repo(dir: &std::path::Path, replicas: u32, extra_config_map: bool, self_heal_off: bool) {
+    let app = dir.join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    let mut resources = vec!["deployment.yaml", "settings.yaml"];
+    if extra_config_map {
+        resources.push("extra.yaml");
+    }
+    std::fs::write(
+        app.join("kustomization.yaml"),
+        format!(
+            "resources:\n{}",
+            resources.iter().map(|r| format!("- {r}\n")).collect::<String>()
+        ),
+    )
+    .unwrap();
+    let opt_out = if self_heal_off {
+        "\n  annotations:\n    driftless.dev/self-heal: \"false\""
+    } else {
+        ""
+    };
+    std::fs::write(
+        app.join("deployment.yaml"),
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web{opt_out}\nspec:\n  replicas: {replicas}\n  selector:\n    matchLabels: {{app: web}}\n  template:\n    metadata:\n      labels: {{app: web}}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        app.join("settings.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: blue\n",
+    )
+    .unwrap();
+    std::fs::write(
+        app.join("extra.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  k: v\n",
+    )
+    .unwrap();
+}
+
+async fn replicas(api: &Api<Deployment>) -> Option<i32> {
+    api.get("web").await.ok()?.spec?.replicas
+}
+
+async fn scale(target: &str, replicas: u32) {
+    let out = kubectl(&[
+        "scale",
+        "deployment/web",
+        "-n",
+        target,
+        &format!("--replicas={replicas}"),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[tokio::test]
+async fn drift_is_reverted_only_where_self_heal_allows() {
+    let tree = tempfile::tempdir().unwrap();
+    small_repo(tree.path(), 2, false, false);
+    let harness = Harness::start(tree.path()).await.unwrap();
+    let healing = TempNamespace::create(&harness.client, "dl-heal").await.unwrap();
+    let reporting = TempNamespace::create(&harness.client, "dl-report").await.unwrap();
+    let spec = |namespace: &str, self_heal: bool| {
+        json!({
+            "source": {"repoURL": harness.repo_url(), "targetRevision": "main", "path": "app"},
+            "destination": {"name": "in-cluster", "namespace": namespace},
+            "syncPolicy": {"automated": {"prune": true, "selfHeal": self_heal}},
+        })
+    };
+    harness
+        .create_app("healing", json!({}), spec(healing.name(), true))
+        .await
+        .unwrap();
+    harness
+        .create_app("reporting", json!({}), spec(reporting.name(), false))
+        .await
+        .unwrap();
+    for name in ["healing", "reporting"] {
+        harness
+            .wait_app(name, "Synced and Healthy", |app| synced_and_healthy(app, None))
+            .await
+            .unwrap();
+    }
+
+    // selfHeal: a kubectl scale is reverted by the drift watch, well before the 30 s poll.
+    let healed: Api<Deployment> = Api::namespaced(harness.client.clone(), healing.name());
+    scale(healing.name(), 5).await;
+    wait_until("scale reverted", Duration::from_secs(10), || async {
+        (replicas(&healed).await == Some(2)).then_some(())
+    })
+    .await
+    .unwrap();
+
+    // No selfHeal: the drift is reported, not reverted.
+    let reported: Api<Deployment> = Api::namespaced(harness.client.clone(), reporting.name());
+    scale(reporting.name(), 5).await;
+    harness
+        .wait_app("reporting", "OutOfSync after drift", |app| {
+            app.status
+                .as_ref()
+                .is_some_and(|s| s.sync.status == driftless_api::application::SyncStatusCode::OutOfSync)
+        })
+        .await
+        .unwrap();
+    assert_eq!(replicas(&reported).await, Some(5));
+
+    // Paused: a healing app does not heal before the pause ends.
+    let until = "2099-01-01T00:00:00Z";
+    let pause = json!({"metadata": {"annotations": {"driftless.dev/self-heal-paused-until": until}}});
+    harness
+        .applications()
+        .patch("healing", &PatchParams::default(), &Patch::Merge(&pause))
+        .await
+        .unwrap();
+    scale(healing.name(), 4).await;
+    harness
+        .wait_app("healing", "OutOfSync while paused", |app| {
+            app.status
+                .as_ref()
+                .is_some_and(|s| s.sync.status == driftless_api::application::SyncStatusCode::OutOfSync)
+        })
+        .await
+        .unwrap();
+    assert_eq!(replicas(&healed).await, Some(4));
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn removed_objects_are_pruned_and_a_broken_commit_changes_nothing() {
+    let tree = tempfile::tempdir().unwrap();
+    small_repo(tree.path(), 1, true, false);
+    let harness = Harness::start(tree.path()).await.unwrap();
+    let target = TempNamespace::create(&harness.client, "dl-prune").await.unwrap();
+    harness
+        .create_app(
+            "pruning",
+            json!({"finalizers": ["driftless.dev/resources-finalizer"]}),
+            json!({
+                "source": {"repoURL": harness.repo_url(), "targetRevision": "main", "path": "app"},
+                "destination": {"server": "https://kubernetes.default.svc", "namespace": target.name()},
+                "syncPolicy": {"automated": {"prune": true, "selfHeal": true}},
+            }),
+        )
+        .await
+        .unwrap();
+    harness
+        .wait_app("pruning", "Synced and Healthy", |app| {
+            synced_and_healthy(app, None)
+        })
+        .await
+        .unwrap();
+    let config_maps: Api<k8s_openapi::api::core::v1::ConfigMap> =
+        Api::namespaced(harness.client.clone(), target.name());
+    assert!(config_maps.get_opt("extra").await.unwrap().is_some());
+
+    // A broken kustomization: ComparisonError naming the file; nothing pruned.
+    let broken = harness
+        .git
+        .commit(
+            driftless_tests::REPO,
+            "main",
+            "break it",
+            &[Change::file(
+                "app/kustomization.yaml",
+                "resourcez:\n- settings.yaml\n",
+            )],
+        )
+        .unwrap();
+    let refresh = json!({"metadata": {"annotations": {"driftless.dev/refresh": "normal"}}});
+    let apps = harness.applications();
+    apps.patch("pruning", &PatchParams::default(), &Patch::Merge(&refresh))
+        .await
+        .unwrap();
+    let app = harness
+        .wait_app("pruning", "ComparisonError", |app| {
+            app.status
+                .as_ref()
+                .is_some_and(|s| s.conditions.iter().any(|c| c.type_ == "ComparisonError"))
+        })
+        .await
+        .unwrap();
+    let condition = app
+        .status
+        .unwrap()
+        .conditions
+        .into_iter()
+        .find(|c| c.type_ == "ComparisonError")
+        .unwrap();
+    assert!(
+        condition.message.contains("kustomization.yaml"),
+        "{}",
+        condition.message
+    );
+    assert!(
+        config_maps.get_opt("extra").await.unwrap().is_some(),
+        "nothing pruned after a broken render"
+    );
+    let _ = broken;
+
+    // The next good commit drops `extra` from git: it is pruned.
+    let fixed = harness
+        .git
+        .commit(
+            driftless_tests::REPO,
+            "main",
+            "drop extra",
+            &[Change::file(
+                "app/kustomization.yaml",
+                "resources:\n- deployment.yaml\n- settings.yaml\n",
+            )],
+        )
+        .unwrap();
+    apps.patch("pruning", &PatchParams::default(), &Patch::Merge(&refresh))
+        .await
+        .unwrap();
+    harness
+        .wait_app("pruning", "Synced at the fix", |app| {
+            synced_and_healthy(app, Some(&fixed))
+        })
+        .await
+        .unwrap();
+    wait_until("extra pruned", Duration::from_secs(30), || async {
+        config_maps.get_opt("extra").await.ok()?.is_none().then_some(())
+    })
+    .await
+    .unwrap();
+
+    // Deleting the Application with the finalizer deletes its objects.
+    apps.delete("pruning", &Default::default()).await.unwrap();
+    wait_until(
+        "objects deleted with the app",
+        Duration::from_secs(60),
+        || async {
+            config_maps
+                .get_opt("settings")
+                .await
+                .ok()?
+                .is_none()
+                .then_some(())
+        },
+    )
+    .await
+    .unwrap();
+    harness.stop().await;
+}
