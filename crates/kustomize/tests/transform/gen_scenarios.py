@@ -34,6 +34,12 @@ def base_objects(r, names):
     objs.append({"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{"name":"rb"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"Role","name":"role"},"subjects":subj})
     objs.append({"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"ing"},"spec":{"tls":[{"secretName":sec}],"rules":[{"http":{"paths":[{"path":"/","pathType":"Prefix","backend":{"service":{"name":svc,"port":{"number":80}}}}]}}]}})
     objs.append({"apiVersion":"autoscaling/v2","kind":"HorizontalPodAutoscaler","metadata":{"name":"hpa"},"spec":{"scaleTargetRef":{"apiVersion":"apps/v1","kind":kind,"name":"app"},"maxReplicas":2}})
+    if r.random()<0.5:
+        ns=r.choice(["team-x","default"])
+        for o in objs:
+            if r.random()<0.5: o["metadata"]["namespace"]=ns
+        objs.append({"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding","metadata":{"name":"crb"},"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"viewer"},"subjects":[{"kind":"ServiceAccount","name":sa,"namespace":ns}]})
+        objs.append({"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"viewer"},"rules":[]})
     return objs
 def kust(r, resources, gen):
     k={"resources":resources}
