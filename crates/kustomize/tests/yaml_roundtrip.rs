@@ -48,17 +48,25 @@ fn conformance_expected_outputs_are_fixed_points() {
     };
     let mut files = Vec::new();
     for entry in entries {
-        let path = entry.unwrap().path().join("expected.yaml");
-        if let Ok(text) = std::fs::read_to_string(&path) {
-            if !text.is_empty() {
-                files.push((path.parent().unwrap().file_name().unwrap().to_string_lossy().into_owned(), text));
-            }
+        let dir = entry.unwrap().path();
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        match std::fs::read_to_string(dir.join("expected.yaml")) {
+            Ok(text) if !text.is_empty() => files.push((name, text)),
+            _ => {} // error cases have no (or an empty) expected.yaml
         }
     }
     files.sort();
     let (passed, failures) = round_trip_all(&files);
-    println!("conformance corpus: {passed}/{} byte-exact round trips", files.len());
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    println!(
+        "conformance corpus: {passed}/{} byte-exact round trips",
+        files.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// Inputs written in many YAML styles, with `kubectl kustomize` output as the expectation
@@ -66,7 +74,10 @@ fn conformance_expected_outputs_are_fixed_points() {
 #[test]
 fn kubectl_fixtures_render_identically() {
     let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/yaml/cases");
-    let mut names: Vec<PathBuf> = std::fs::read_dir(&cases).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&cases)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     names.sort();
     assert!(!names.is_empty());
     let mut failures = Vec::new();
@@ -112,7 +123,9 @@ fn medium_repo_renders_are_fixed_points() {
             if path.is_dir() {
                 pending.push(path);
             } else if path.file_name().is_some_and(|n| n == "kustomization.yaml")
-                && dir.parent().is_some_and(|p| p.file_name().is_some_and(|n| n == "overlays"))
+                && dir
+                    .parent()
+                    .is_some_and(|p| p.file_name().is_some_and(|n| n == "overlays"))
             {
                 overlays.push(dir.clone());
             }
@@ -121,7 +134,11 @@ fn medium_repo_renders_are_fixed_points() {
     overlays.sort();
     let mut files = Vec::new();
     for dir in &overlays {
-        let out = std::process::Command::new("kubectl").arg("kustomize").arg(dir).output().unwrap();
+        let out = std::process::Command::new("kubectl")
+            .arg("kustomize")
+            .arg(dir)
+            .output()
+            .unwrap();
         assert!(out.status.success(), "kubectl kustomize {} failed", dir.display());
         let name = dir.strip_prefix(&repo).unwrap().display().to_string();
         files.push((name, String::from_utf8(out.stdout).unwrap()));
@@ -129,5 +146,10 @@ fn medium_repo_renders_are_fixed_points() {
     let (passed, failures) = round_trip_all(&files);
     println!("medium repo: {passed}/{} overlays byte-exact", files.len());
     assert!(!files.is_empty());
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -74,7 +74,13 @@ struct Context {
 
 impl Emitter {
     fn new() -> Emitter {
-        Emitter { out: String::with_capacity(4096), column: 0, whitespace: true, indention: true, indent: -1 }
+        Emitter {
+            out: String::with_capacity(4096),
+            column: 0,
+            whitespace: true,
+            indention: true,
+            indent: -1,
+        }
     }
 
     fn reset(&mut self) {
@@ -85,7 +91,13 @@ impl Emitter {
     }
 
     fn document(&mut self, node: &Node) {
-        self.node(node, Context { mapping: false, simple_key: false });
+        self.node(
+            node,
+            Context {
+                mapping: false,
+                simple_key: false,
+            },
+        );
         // Document end: an implicit end only finishes the line.
         self.indent = -1;
         self.write_indent();
@@ -124,7 +136,13 @@ impl Emitter {
         for item in items {
             self.write_indent();
             self.write_indicator("-", true, false, true);
-            self.node(item, Context { mapping: false, simple_key: false });
+            self.node(
+                item,
+                Context {
+                    mapping: false,
+                    simple_key: false,
+                },
+            );
         }
         self.indent = saved;
     }
@@ -142,15 +160,35 @@ impl Emitter {
             // `check_simple_key` counts bytes.
             let simple = simple && key.len() <= 128;
             if simple {
-                self.scalar(&key, requested, Context { mapping: true, simple_key: true });
+                self.scalar(
+                    &key,
+                    requested,
+                    Context {
+                        mapping: true,
+                        simple_key: true,
+                    },
+                );
                 self.write_indicator(":", false, false, false);
             } else {
                 self.write_indicator("?", true, false, true);
-                self.scalar(&key, requested, Context { mapping: true, simple_key: false });
+                self.scalar(
+                    &key,
+                    requested,
+                    Context {
+                        mapping: true,
+                        simple_key: false,
+                    },
+                );
                 self.write_indent();
                 self.write_indicator(":", true, false, true);
             }
-            self.node(value, Context { mapping: true, simple_key: false });
+            self.node(
+                value,
+                Context {
+                    mapping: true,
+                    simple_key: false,
+                },
+            );
         }
         self.indent = saved;
     }
@@ -200,7 +238,13 @@ impl Emitter {
         self.indention = true;
     }
 
-    fn write_indicator(&mut self, indicator: &str, need_whitespace: bool, is_whitespace: bool, is_indention: bool) {
+    fn write_indicator(
+        &mut self,
+        indicator: &str,
+        need_whitespace: bool,
+        is_whitespace: bool,
+        is_indention: bool,
+    ) {
         if need_whitespace && !self.whitespace {
             self.put(' ');
         }
@@ -466,7 +510,8 @@ fn analyze(value: &str) -> Analysis {
     }
     let mut block_indicators = value.starts_with("---") || value.starts_with("...");
     let (mut line_breaks, mut special) = (false, false);
-    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) = (false, false, false, false);
+    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) =
+        (false, false, false, false);
     let (mut break_space, mut space_break) = (false, false);
     let (mut previous_space, mut previous_break) = (false, false);
     let mut preceded_by_whitespace = true;
@@ -478,7 +523,8 @@ fn analyze(value: &str) -> Analysis {
         let last = next.is_none();
         if first {
             match c {
-                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%' | '@' | '`' => {
+                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%' | '@'
+                | '`' => {
                     block_indicators = true;
                 }
                 '?' | ':' | '-' if followed_by_whitespace => block_indicators = true,
@@ -514,8 +560,12 @@ fn analyze(value: &str) -> Analysis {
         preceded_by_whitespace = matches!(c, ' ' | '\t' | '\0') || is_break(c);
         first = false;
     }
-    let mut a =
-        Analysis { multiline: line_breaks, block_plain_allowed: true, single_quoted_allowed: true, block_allowed: true };
+    let mut a = Analysis {
+        multiline: line_breaks,
+        block_plain_allowed: true,
+        single_quoted_allowed: true,
+        block_allowed: true,
+    };
     if leading_space || leading_break || trailing_space || trailing_break {
         a.block_plain_allowed = false;
     }
@@ -566,4 +616,65 @@ fn escape(c: char) -> Option<char> {
         '\u{2029}' => 'P',
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value_line(value: &str) -> String {
+        let mut map = Mapping::default();
+        map.insert("k", Node::string(value));
+        emit_document(&Node::Map(map))
+    }
+
+    #[test]
+    fn strings_are_quoted_like_kustomize() {
+        // Each expectation is `kubectl kustomize` (v5.5.0) output for the string value.
+        let cases: &[(&str, &str)] = &[
+            ("yes", "k: \"yes\"\n"),
+            ("8080", "k: \"8080\"\n"),
+            ("", "k: \"\"\n"),
+            ("1:20", "k: \"1:20\"\n"),
+            ("2001-12-14", "k: \"2001-12-14\"\n"),
+            ("a: b", "k: 'a: b'\n"),
+            ("*/1 * * * *", "k: '*/1 * * * *'\n"),
+            ("- x", "k: '- x'\n"),
+            ("it's", "k: it's\n"),
+            (" lead", "k: ' lead'\n"),
+            ("trail ", "k: 'trail '\n"),
+            ("a\tb", "k: \"a\\tb\"\n"),
+            ("a\u{1}b", "k: \"a\\x01b\"\n"),
+            ("😀", "k: \"\\U0001F600\"\n"),
+            ("héllo", "k: héllo\n"),
+            ("line1\nline2", "k: |-\n  line1\n  line2\n"),
+            ("line1\n", "k: |\n  line1\n"),
+            ("line1\n\n", "k: |+\n  line1\n\n"),
+            (" lead\nx", "k: |2-\n   lead\n  x\n"),
+            ("line1  \nline2", "k: \"line1  \\nline2\"\n"),
+            ("<<", "k: <<\n"),
+            ("a #b", "k: 'a #b'\n"),
+            ("a#b", "k: a#b\n"),
+            (
+                "aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii jjjj kkkk llll mmmm nnnn oooo pppp qqqq rrrr",
+                "k: aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii jjjj kkkk llll mmmm nnnn oooo pppp\n  qqqq rrrr\n",
+            ),
+        ];
+        for (value, want) in cases {
+            assert_eq!(value_line(value), *want, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn collections_and_documents() {
+        let doc = crate::yaml::parse_documents(
+            "b: []\na: {}\nc:\n  - x: 1\n    y: [1, [2]]\n  - {}\nd: ~\n---\nz: 1\n",
+        )
+        .unwrap_or_default();
+        assert_eq!(
+            emit_documents(&doc),
+            "a: {}\nb: []\nc:\n- x: 1\n  \"y\":\n  - 1\n  - - 2\n- {}\nd: null\n---\nz: 1\n"
+        );
+        assert_eq!(emit_document(&Node::map()), "{}\n");
+    }
 }

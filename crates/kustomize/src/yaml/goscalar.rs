@@ -7,9 +7,9 @@ use super::timestamp;
 /// Words go-yaml v2 resolves through its table (booleans incl. YAML 1.1 ones,
 /// nulls, special floats and the merge key).
 const V2_WORDS: &[&str] = &[
-    "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "n", "N", "no", "No", "NO", "false",
-    "False", "FALSE", "off", "Off", "OFF", "", "~", "null", "Null", "NULL", ".nan", ".NaN", ".NAN", ".inf", ".Inf",
-    ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", "<<",
+    "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "n", "N", "no", "No", "NO",
+    "false", "False", "FALSE", "off", "Off", "OFF", "", "~", "null", "Null", "NULL", ".nan", ".NaN", ".NAN",
+    ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", "<<",
 ];
 
 /// True when go-yaml v2 may print `s` as a plain scalar: it resolves back to a
@@ -69,7 +69,11 @@ pub fn go_parse_int(s: &str) -> Option<String> {
         if magnitude > i64::MAX as u64 + 1 {
             return None;
         }
-        return Some(if magnitude == 0 { "0".to_owned() } else { format!("-{magnitude}") });
+        return Some(if magnitude == 0 {
+            "0".to_owned()
+        } else {
+            format!("-{magnitude}")
+        });
     }
     Some(magnitude.to_string())
 }
@@ -116,7 +120,9 @@ pub fn is_yaml_float(text: &str) -> bool {
 fn go_parse_float(s: &str) -> Option<f64> {
     let b = s.as_bytes();
     let body = b.strip_prefix(b"-").or_else(|| b.strip_prefix(b"+")).unwrap_or(b);
-    if body.eq_ignore_ascii_case(b"inf") || body.eq_ignore_ascii_case(b"infinity") || body.eq_ignore_ascii_case(b"nan")
+    if body.eq_ignore_ascii_case(b"inf")
+        || body.eq_ignore_ascii_case(b"infinity")
+        || body.eq_ignore_ascii_case(b"nan")
     {
         return None; // never reached through the hints that call this; treat as text.
     }
@@ -232,7 +238,11 @@ fn fmt_f(digits: &str, dp: i32) -> String {
         out.push('.');
         for k in 0..prec {
             let j = dp + k;
-            out.push(if (0..nd).contains(&j) { d[j as usize] as char } else { '0' });
+            out.push(if (0..nd).contains(&j) {
+                d[j as usize] as char
+            } else {
+                '0'
+            });
         }
     }
     out
@@ -259,7 +269,7 @@ fn go_g_float(f: f64) -> String {
     let (digits, dp) = shortest_digits(f);
     let sign = if f.is_sign_negative() { "-" } else { "" };
     let exp = dp - 1;
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         format!("{sign}{}", fmt_e(&digits, dp))
     } else {
         format!("{sign}{}", fmt_f(&digits, dp))
@@ -276,10 +286,10 @@ pub fn output_float(f: f64) -> String {
         return if f > 0.0 { ".inf" } else { "-.inf" }.to_owned();
     }
     let json = go_json_float(f);
-    if !json.contains(['.', 'e']) {
-        if let Some(int) = go_parse_int(&json) {
-            return int;
-        }
+    if !json.contains(['.', 'e'])
+        && let Some(int) = go_parse_int(&json)
+    {
+        return int;
     }
     go_g_float(f)
 }

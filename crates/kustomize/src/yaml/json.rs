@@ -33,7 +33,10 @@ pub(crate) fn resolve_scalar(s: &Scalar) -> Resolved<'_> {
         None if s.style != ScalarStyle::Plain => return Resolved::Str(Cow::Borrowed(&s.text)),
         None => {
             let may_be_typed = s.text.bytes().next().is_none_or(|b| {
-                matches!(b, b'0'..=b'9' | b'+' | b'-' | b'.' | b'~' | b'n' | b'N' | b't' | b'T' | b'f' | b'F')
+                matches!(
+                    b,
+                    b'0'..=b'9' | b'+' | b'-' | b'.' | b'~' | b'n' | b'N' | b't' | b'T' | b'f' | b'F'
+                )
             });
             if !may_be_typed {
                 return Resolved::Str(Cow::Borrowed(&s.text));
@@ -112,7 +115,11 @@ pub fn from_json(value: &Json) -> Node {
 }
 
 fn plain(text: String) -> Node {
-    Node::Scalar(Scalar { text, style: ScalarStyle::Plain, tag: None })
+    Node::Scalar(Scalar {
+        text,
+        style: ScalarStyle::Plain,
+        tag: None,
+    })
 }
 
 #[cfg(test)]
@@ -122,7 +129,11 @@ mod tests {
     use super::*;
 
     fn scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Node {
-        Node::Scalar(Scalar { text: text.into(), style, tag: tag.map(Into::into) })
+        Node::Scalar(Scalar {
+            text: text.into(),
+            style,
+            tag: tag.map(Into::into),
+        })
     }
 
     #[test]
@@ -141,11 +152,17 @@ mod tests {
             (scalar("12", DoubleQuoted, Some("!!int")), json!(12)),
             (scalar("2001-12-14", Plain, None), json!("2001-12-14T00:00:00Z")),
             (scalar("2001-12-14", DoubleQuoted, None), json!("2001-12-14")),
-            (scalar("2002-02-03", Plain, Some("!!timestamp")), json!("2002-02-03T00:00:00Z")),
+            (
+                scalar("2002-02-03", Plain, Some("!!timestamp")),
+                json!("2002-02-03T00:00:00Z"),
+            ),
             (scalar("aGVsbG8=", Plain, Some("!!binary")), json!("hello")),
             (scalar("bar", Plain, Some("!foo")), json!("bar")),
             (scalar(".inf", Plain, None), json!(null)),
-            (scalar("18446744073709551615", Plain, None), json!(18446744073709551615u64)),
+            (
+                scalar("18446744073709551615", Plain, None),
+                json!(18446744073709551615u64),
+            ),
         ];
         for (node, want) in cases {
             assert_eq!(&to_json(node), want, "{node:?}");

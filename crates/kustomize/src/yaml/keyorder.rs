@@ -116,7 +116,8 @@ mod tests {
     fn orders_like_go_yaml_v2() {
         // Order printed by `kubectl kustomize` for these keys.
         let want = ["k-a", "k.a", "k_a", "k1", "k01", "k001", "k9", "k10", "kA", "ka"];
-        let mut items: Vec<(Vec<char>, &str)> = want.iter().rev().map(|k| (k.chars().collect(), *k)).collect();
+        let mut items: Vec<(Vec<char>, &str)> =
+            want.iter().rev().map(|k| (k.chars().collect(), *k)).collect();
         sort_keys(&mut items);
         let got: Vec<&str> = items.iter().map(|(_, k)| *k).collect();
         assert_eq!(got, want);
@@ -126,11 +127,19 @@ mod tests {
 
     #[test]
     fn merge_sort_agrees_with_insertion_sort() {
-        let keys: Vec<String> = (0..100).map(|i| format!("k{}x{}", (i * 37) % 101, i % 7)).collect();
-        let mut big: Vec<(Vec<char>, String)> = keys.iter().map(|k| (k.chars().collect(), k.clone())).collect();
+        let keys: Vec<String> = (0..100)
+            .map(|i| format!("k{}x{}", (i * 37) % 101, i % 7))
+            .collect();
+        let mut big: Vec<(Vec<char>, String)> =
+            keys.iter().map(|k| (k.chars().collect(), k.clone())).collect();
         sort_keys(&mut big);
         for pair in big.windows(2) {
-            assert!(!less(&pair[1].0, &pair[0].0), "{} before {}", pair[0].1, pair[1].1);
+            assert!(
+                !less(&pair[1].0, &pair[0].0),
+                "{} before {}",
+                pair[0].1,
+                pair[1].1
+            );
         }
     }
 }

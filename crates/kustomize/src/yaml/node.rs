@@ -76,7 +76,11 @@ impl Node {
 
     /// A null scalar.
     pub fn null() -> Node {
-        Node::Scalar(Scalar { text: "null".into(), style: ScalarStyle::Plain, tag: None })
+        Node::Scalar(Scalar {
+            text: "null".into(),
+            style: ScalarStyle::Plain,
+            tag: None,
+        })
     }
 
     /// An empty mapping.
@@ -144,7 +148,8 @@ impl Node {
 
     /// Follows a path of mapping keys, mutably.
     pub fn get_path_mut(&mut self, path: &[&str]) -> Option<&mut Node> {
-        path.iter().try_fold(self, |node, key| node.as_map_mut()?.get_mut(key))
+        path.iter()
+            .try_fold(self, |node, key| node.as_map_mut()?.get_mut(key))
     }
 }
 
@@ -152,12 +157,19 @@ impl Scalar {
     /// A scalar holding `text` that resolves as a string.
     pub fn string(text: impl Into<String>) -> Scalar {
         let text = text.into();
-        let plain = Scalar { text, style: ScalarStyle::Plain, tag: None };
+        let plain = Scalar {
+            text,
+            style: ScalarStyle::Plain,
+            tag: None,
+        };
         // A plain date would become a time (and print as RFC 3339) in kustomize's JSON step.
         if matches!(plain.resolve(), Value::String(_)) && super::timestamp::parse(&plain.text).is_none() {
             plain
         } else {
-            Scalar { style: ScalarStyle::DoubleQuoted, ..plain }
+            Scalar {
+                style: ScalarStyle::DoubleQuoted,
+                ..plain
+            }
         }
     }
 
@@ -199,10 +211,10 @@ fn resolve_plain(text: &str) -> Value {
     if let Some(v) = parse_int(&plain) {
         return v;
     }
-    if is_yaml_float(&plain) {
-        if let Ok(f) = plain.parse::<f64>() {
-            return Value::Float(f);
-        }
+    if is_yaml_float(&plain)
+        && let Ok(f) = plain.parse::<f64>()
+    {
+        return Value::Float(f);
     }
     Value::String(text.to_owned())
 }
@@ -255,7 +267,9 @@ fn is_yaml_float(text: &str) -> bool {
     let mantissa_ok = match mantissa.split_once('.') {
         Some(("", frac)) => !frac.is_empty() && frac.bytes().all(|b| b.is_ascii_digit()),
         Some((int, frac)) => {
-            !int.is_empty() && int.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit())
+            !int.is_empty()
+                && int.bytes().all(|b| b.is_ascii_digit())
+                && frac.bytes().all(|b| b.is_ascii_digit())
         }
         None => !mantissa.is_empty() && mantissa.bytes().all(|b| b.is_ascii_digit()),
     };
@@ -363,7 +377,12 @@ mod tests {
     use super::*;
 
     fn plain(text: &str) -> Value {
-        Scalar { text: text.into(), style: ScalarStyle::Plain, tag: None }.resolve()
+        Scalar {
+            text: text.into(),
+            style: ScalarStyle::Plain,
+            tag: None,
+        }
+        .resolve()
     }
 
     #[test]
@@ -395,9 +414,17 @@ mod tests {
 
     #[test]
     fn quoted_and_tagged_scalars_stay_strings() {
-        let quoted = Scalar { text: "0755".into(), style: ScalarStyle::DoubleQuoted, tag: None };
+        let quoted = Scalar {
+            text: "0755".into(),
+            style: ScalarStyle::DoubleQuoted,
+            tag: None,
+        };
         assert_eq!(quoted.resolve(), Value::String("0755".into()));
-        let tagged = Scalar { text: "true".into(), style: ScalarStyle::Plain, tag: Some("!!str".into()) };
+        let tagged = Scalar {
+            text: "true".into(),
+            style: ScalarStyle::Plain,
+            tag: Some("!!str".into()),
+        };
         assert_eq!(tagged.resolve(), Value::String("true".into()));
         assert_eq!(Node::string("8080").as_str(), Some("8080"));
     }

@@ -3,7 +3,8 @@
 //! Follows what kustomize's kyaml (a go-yaml v3 fork) keeps: scalars keep
 //! their text, style and short tag; anchors and aliases are expanded (with a
 //! budget, so alias bombs fail fast); merge keys `<<` are applied the way
-//! go-yaml v3 decodes them (explicit keys win, then earlier merge sources).
+//! kyaml's `DeAnchor` does when kustomize reads a resource (explicit keys
+//! win, then earlier merge sources).
 //!
 //! Duplicate mapping keys: kustomize reads a kustomization file with a repeated
 //! key and keeps the last value (verified with `kubectl kustomize`: two
@@ -42,13 +43,21 @@ impl ParseError {
     }
 
     fn at(span: Span, message: impl Into<String>) -> ParseError {
-        ParseError { line: span.start.line().max(1), column: span.start.col() + 1, message: message.into() }
+        ParseError {
+            line: span.start.line().max(1),
+            column: span.start.col() + 1,
+            message: message.into(),
+        }
     }
 }
 
 impl From<ScanError> for ParseError {
     fn from(e: ScanError) -> ParseError {
-        ParseError { line: e.marker().line().max(1), column: e.marker().col() + 1, message: e.info().to_owned() }
+        ParseError {
+            line: e.marker().line().max(1),
+            column: e.marker().col() + 1,
+            message: e.info().to_owned(),
+        }
     }
 }
 
@@ -106,7 +115,14 @@ struct Builder {
 
 impl Builder {
     fn new(strict: bool) -> Builder {
-        Builder { strict, stack: Vec::new(), anchors: HashMap::new(), expanded: 0, docs: Vec::new(), root: None }
+        Builder {
+            strict,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            expanded: 0,
+            docs: Vec::new(),
+            root: None,
+        }
     }
 
     fn run(mut self, text: &str) -> Result<Vec<Node>, ParseError> {
@@ -115,10 +131,10 @@ impl Builder {
             match event {
                 Event::DocumentStart(_) => self.root = None,
                 Event::DocumentEnd => {
-                    if let Some(root) = self.root.take() {
-                        if !is_empty_document(&root) {
-                            self.docs.push(root);
-                        }
+                    if let Some(root) = self.root.take()
+                        && !is_empty_document(&root)
+                    {
+                        self.docs.push(root);
                     }
                     self.anchors.clear();
                 }
@@ -132,7 +148,10 @@ impl Builder {
                 }
                 Event::Alias(id) => {
                     let Some((node, count)) = self.anchors.get(&id) else {
-                        return Err(ParseError::at(span, "alias refers to an anchor that is not complete"));
+                        return Err(ParseError::at(
+                            span,
+                            "alias refers to an anchor that is not complete",
+                        ));
                     };
                     self.expanded = self.expanded.saturating_add(*count);
                     if self.expanded > ALIAS_EXPANSION_LIMIT {
@@ -143,7 +162,10 @@ impl Builder {
                 }
                 Event::SequenceStart(anchor, _) => {
                     self.check_depth(span)?;
-                    self.stack.push(Frame::Seq { items: Vec::new(), anchor });
+                    self.stack.push(Frame::Seq {
+                        items: Vec::new(),
+                        anchor,
+                    });
                 }
                 Event::MappingStart(anchor, _) => {
                     self.check_depth(span)?;
@@ -229,20 +251,35 @@ fn map_key(node: Node, span: Span) -> Result<(String, bool), ParseError> {
     }
 }
 
-/// go-yaml v3's merge: keys written in the mapping win, then earlier sources.
+/// kyaml's `DeAnchor` merge (same result as go-yaml v3's): keys written in
+/// the mapping win, then earlier sources. Like kyaml, a second merge key is an
+/// error, and a mapping without a merge key loses its first `"<<"` entry
+/// (kyaml clears the `<<` field unconditionally, quoted or not).
 fn apply_merges(frame: MapFrame) -> Result<Node, ParseError> {
     let MapFrame { mut map, merges, .. } = frame;
+    if let Some((_, span)) = merges.get(1) {
+        return Err(ParseError::at(*span, "duplicate merge key"));
+    }
+    if merges.is_empty() {
+        map.remove("<<");
+    }
     for (value, span) in merges {
         let sources: Vec<Node> = match value {
             Node::Map(_) => vec![value],
             Node::Seq(items) => items,
             Node::Scalar(_) => {
-                return Err(ParseError::at(span, "map merge requires map or sequence of maps as the value"));
+                return Err(ParseError::at(
+                    span,
+                    "map merge requires map or sequence of maps as the value",
+                ));
             }
         };
         for source in sources {
             let Node::Map(source) = source else {
-                return Err(ParseError::at(span, "map merge requires map or sequence of maps as the value"));
+                return Err(ParseError::at(
+                    span,
+                    "map merge requires map or sequence of maps as the value",
+                ));
             };
             for (k, v) in source {
                 if !map.contains_key(&k) {
@@ -291,4 +328,93 @@ fn count_nodes(node: &Node) -> usize {
         }
     }
     count
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::yaml::to_json;
+
+    fn json(text: &str) -> serde_json::Value {
+        serde_json::Value::Array(parse_documents(text).unwrap().iter().map(to_json).collect())
+    }
+
+    #[test]
+    fn documents_and_structure() {
+        let cases: &[(&str, serde_json::Value)] = &[
+            ("", serde_json::json!([])),
+            ("# only a comment\n", serde_json::json!([])),
+            (
+                "---\n---\na: 1\n...\n---\n# c\n---\nb: 2\n",
+                serde_json::json!([{"a": 1}, {"b": 2}]),
+            ),
+            (
+                "a: &x {p: 1}\nb: *x\n",
+                serde_json::json!([{"a": {"p": 1}, "b": {"p": 1}}]),
+            ),
+            (
+                "b: &b {p: 1, q: 2}\nm: {q: 3, <<: *b}\n",
+                serde_json::json!([{"b": {"p": 1, "q": 2}, "m": {"p": 1, "q": 3}}]),
+            ),
+            (
+                "a: &a {q: 1}\nb: &b {q: 2, z: 9}\nm: {<<: [*a, *b]}\n",
+                serde_json::json!([{"a": {"q": 1}, "b": {"q": 2, "z": 9}, "m": {"q": 1, "z": 9}}]),
+            ),
+            // kyaml drops a quoted "<<" key when the mapping has no merge key.
+            ("a: 1\n\"<<\": x\n", serde_json::json!([{"a": 1}])),
+            ("a: 1\na: 2\n", serde_json::json!([{"a": 2}])),
+            (
+                "- !!str 12\n- !!int '7'\n- '0755'\n- 0755\n",
+                serde_json::json!([["12", 7, "0755", 493]]),
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(&json(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn errors_carry_positions_and_messages() {
+        let cases: &[(&str, &str)] = &[
+            ("a: [1, 2\n", "yaml: line"),
+            ("a: *nope\n", "yaml: line 1"),
+            ("a: &x [*x]\n", "not complete"),
+            ("m: {<<: 1}\n", "map merge requires map"),
+            ("{[a]: 1}\n", "mapping keys must be scalars"),
+        ];
+        for (text, want) in cases {
+            let err = parse_documents(text).unwrap_err();
+            assert!(err.to_string().contains(want), "{text:?}: {err}");
+            assert!(err.line >= 1 && err.column >= 1);
+        }
+        let err = parse_documents_strict("a: 1\nb: 2\na: 3\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "yaml: line 3, column 1: mapping key \"a\" already defined at line 1"
+        );
+        assert!(parse_document("a: 1\n---\nb: 2\n").is_err());
+        assert_eq!(parse_document("# nothing\n").unwrap(), None);
+        assert!(parse_document("a: 1\n").unwrap().is_some());
+    }
+
+    #[test]
+    fn scalars_keep_style_and_tag() {
+        let doc = parse_document("a: 'x'\nb: \"y\"\nc: |\n  z\nd: !!str 1\ne: !custom w\n")
+            .unwrap()
+            .unwrap();
+        let map = doc.as_map().unwrap();
+        let style = |k: &str| {
+            map.get(k)
+                .and_then(Node::as_scalar)
+                .map(|s| (s.style, s.tag.clone()))
+                .unwrap()
+        };
+        assert_eq!(style("a"), (ScalarStyle::SingleQuoted, None));
+        assert_eq!(style("b"), (ScalarStyle::DoubleQuoted, None));
+        assert_eq!(style("c"), (ScalarStyle::Literal, None));
+        assert_eq!(style("d"), (ScalarStyle::Plain, Some("!!str".into())));
+        assert_eq!(style("e"), (ScalarStyle::Plain, Some("!custom".into())));
+    }
 }
