@@ -46,6 +46,8 @@ pub struct Harness {
     pub apps: TempNamespace,
     /// The loopback git server.
     pub git: GitServer,
+    /// Where the controller serves `/metrics`.
+    pub metrics_addr: std::net::SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     controller: Option<JoinHandle<()>>,
     _cache: tempfile::TempDir,
@@ -54,6 +56,11 @@ pub struct Harness {
 impl Harness {
     /// Installs the CRDs, commits `tree` to a fresh repository and starts the controller.
     pub async fn start(tree: &Path) -> Result<Harness, HarnessError> {
+        Harness::start_with(tree, Duration::from_secs(30)).await
+    }
+
+    /// Like [`Harness::start`], polling git and re-checking apps every `poll_interval`.
+    pub async fn start_with(tree: &Path, poll_interval: Duration) -> Result<Harness, HarnessError> {
         let client = cluster::client().await?;
         install_crds(&client).await?;
         let apps = TempNamespace::create(&client, "dl-apps").await?;
@@ -62,13 +69,13 @@ impl Harness {
         git.commit_dir(REPO, "main", "initial", tree)?;
         git.set_head(REPO, "main")?;
         let cache = tempfile::tempdir()?;
+        // A free loopback port: bind, read it, release it for the controller.
+        let metrics_addr = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
         let config = ControllerConfig {
             namespaces: vec![apps.name().to_owned()],
-            poll_interval: Duration::from_secs(30),
+            poll_interval,
             cache_dir: cache.path().to_path_buf(),
-            metrics_addr: "127.0.0.1:0"
-                .parse()
-                .unwrap_or_else(|_| ControllerConfig::default().metrics_addr),
+            metrics_addr,
             prune_timeout: Duration::from_secs(20),
             ..ControllerConfig::default()
         };
@@ -86,6 +93,7 @@ impl Harness {
             client,
             apps,
             git,
+            metrics_addr,
             stop: Some(stop),
             controller: Some(controller),
             _cache: cache,
@@ -136,6 +144,23 @@ impl Harness {
             check(&app).then_some(app)
         })
         .await?)
+    }
+
+    /// The sum of every sample of metric `name` whose labels include all of `labels` (`k="v"`).
+    pub async fn metric(&self, name: &str, labels: &[&str]) -> Result<f64, HarnessError> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(self.metrics_addr).await?;
+        stream
+            .write_all(b"GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n")
+            .await?;
+        let mut body = String::new();
+        stream.read_to_string(&mut body).await?;
+        Ok(body
+            .lines()
+            .filter(|line| line.starts_with(name) && line[name.len()..].starts_with(['{', ' ']))
+            .filter(|line| labels.iter().all(|label| line.contains(label)))
+            .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum())
     }
 
     /// Stops the controller and waits for it to finish its in-flight work.

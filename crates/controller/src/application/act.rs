@@ -74,6 +74,10 @@ pub async fn apply_all_staged(
                         Action::Created
                     };
                     metrics.apply_total.with_label_values(&[&kind, "ok"]).inc();
+                    metrics
+                        .kube_api_requests_total
+                        .with_label_values(&["apply", "200"])
+                        .inc();
                     applied.changes.add(id.clone(), action, None);
                     applied.live.insert(id, live);
                 }
@@ -81,6 +85,10 @@ pub async fn apply_all_staged(
                     metrics
                         .apply_total
                         .with_label_values(&[&kind, error.reason()])
+                        .inc();
+                    metrics
+                        .kube_api_requests_total
+                        .with_label_values(&["apply", &status_code(&error)])
                         .inc();
                     applied.changes.add(id, Action::Failed, Some(error.to_string()));
                 }
@@ -95,6 +103,13 @@ pub async fn apply_all_staged(
         }
     }
     applied
+}
+
+/// The HTTP status of a failed call, or `error` when it never got one.
+fn status_code(error: &apply::ApiCallError) -> String {
+    error
+        .status_code()
+        .map_or_else(|| "error".to_owned(), |code| code.to_string())
 }
 
 fn without_ignored(
@@ -125,6 +140,10 @@ pub async fn prune(
             match apply::delete(discovery, &id.to_stub(), propagation).await {
                 Ok(_) => {
                     metrics.prune_total.with_label_values(&[&id.kind]).inc();
+                    metrics
+                        .kube_api_requests_total
+                        .with_label_values(&["delete", "200"])
+                        .inc();
                     changes.add(id.clone(), Action::Deleted, None);
                 }
                 Err(error) => changes.add(id.clone(), Action::Failed, Some(error.to_string())),

@@ -184,6 +184,13 @@ async fn run(app: &Application, ctx: &Context) -> Outcome {
         }
     };
     tracing::debug!(gets = cost.gets, dry_runs = cost.dry_runs, "compared");
+    let requests = &ctx.metrics.kube_api_requests_total;
+    requests
+        .with_label_values(&["get", "200"])
+        .inc_by(cost.gets as u64);
+    requests
+        .with_label_values(&["dry-run", "200"])
+        .inc_by(cost.dry_runs as u64);
     for item in &compared {
         if let Some(gvk) = driftless_sync::discovery::gvk_of(&item.desired)
             && let Some(kind) = ctx.discovery.cached(&gvk)
