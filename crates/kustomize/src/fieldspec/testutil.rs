@@ -3,46 +3,16 @@
 
 use crate::resmap::ResMap;
 use crate::resource::Resource;
-use crate::yaml::{Mapping, Node, Scalar, ScalarStyle};
+use crate::yaml::Node;
 
-/// Parses YAML documents into nodes (serde_yaml until the crate's parser is used here).
+/// Parses YAML documents into nodes with the crate's parser.
 pub fn nodes(text: &str) -> Vec<Node> {
-    let mut out = Vec::new();
-    for doc in serde_yaml::Deserializer::from_str(text) {
-        let v: serde_yaml::Value = serde::Deserialize::deserialize(doc).unwrap();
-        out.push(from_yaml(&v));
-    }
-    out
+    crate::yaml::parse_documents(text).unwrap()
 }
 
 /// A resource map of the documents in `text`.
 pub fn resmap(text: &str) -> ResMap {
     ResMap::from_resources(nodes(text).into_iter().map(Resource::new)).unwrap()
-}
-
-fn from_yaml(v: &serde_yaml::Value) -> Node {
-    let plain = |text: String| {
-        Node::Scalar(Scalar {
-            text,
-            style: ScalarStyle::Plain,
-            tag: None,
-        })
-    };
-    match v {
-        serde_yaml::Value::Null => Node::null(),
-        serde_yaml::Value::Bool(b) => plain(b.to_string()),
-        serde_yaml::Value::Number(n) => plain(n.to_string()),
-        serde_yaml::Value::String(s) => Node::string(s.clone()),
-        serde_yaml::Value::Sequence(items) => Node::Seq(items.iter().map(from_yaml).collect()),
-        serde_yaml::Value::Mapping(m) => {
-            let mut map = Mapping::default();
-            for (k, v) in m {
-                map.insert(k.as_str().unwrap().to_owned(), from_yaml(v));
-            }
-            Node::Map(map)
-        }
-        serde_yaml::Value::Tagged(t) => from_yaml(&t.value),
-    }
 }
 
 /// One line per object: its scalar leaves as `a.b[0].c=value`, in document order.

@@ -17,7 +17,9 @@ use crate::kustomization::{FieldOptions, Replacement, Selector, SourceSelector, 
 use crate::resid::{Gvk, ResId};
 use crate::resmap::ResMap;
 use crate::resource::Resource;
-use crate::yaml::{Mapping, Node, Scalar, ScalarStyle, Value};
+use crate::yaml::{Node, Scalar, ScalarStyle, Value};
+
+use super::patches::selector::{Requirement, parse_selector, satisfies};
 
 const NAME: &str = "replacements";
 const DEFAULT_PATH: &str = "metadata.name";
@@ -166,8 +168,8 @@ impl<'a> SelectorRegex<'a> {
             kind: anchored(&selector.kind)?,
             name: anchored(&selector.name)?,
             namespace: anchored(&selector.namespace)?,
-            labels: parse_requirements(&selector.label_selector)?,
-            annotations: parse_requirements(&selector.annotation_selector)?,
+            labels: parse_selector(&selector.label_selector).map_err(err)?,
+            annotations: parse_selector(&selector.annotation_selector).map_err(err)?,
         })
     }
 
@@ -311,88 +313,6 @@ fn replace_text(target: &mut Scalar, text: String) {
     }
 }
 
-/// One requirement of a Kubernetes label selector.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Requirement {
-    Exists(String),
-    NotExists(String),
-    In(String, Vec<String>),
-    NotIn(String, Vec<String>),
-}
-
-/// Parses `a=b,c!=d,e in (x,y),f notin (z),g,!h`.
-fn parse_requirements(text: &str) -> Result<Vec<Requirement>, TransformError> {
-    let mut out = Vec::new();
-    let mut rest = text.trim();
-    while !rest.is_empty() {
-        // Split at the next comma outside parentheses.
-        let mut depth = 0usize;
-        let mut end = rest.len();
-        for (i, c) in rest.char_indices() {
-            match c {
-                '(' => depth += 1,
-                ')' => depth = depth.saturating_sub(1),
-                ',' if depth == 0 => {
-                    end = i;
-                    break;
-                }
-                _ => {}
-            }
-        }
-        let term = rest[..end].trim();
-        rest = rest.get(end + 1..).unwrap_or("").trim();
-        if term.is_empty() {
-            continue;
-        }
-        out.push(parse_term(term)?);
-    }
-    Ok(out)
-}
-
-fn parse_term(term: &str) -> Result<Requirement, TransformError> {
-    let set = |s: &str| -> Result<Vec<String>, TransformError> {
-        let inner = s.trim().strip_prefix('(').and_then(|s| s.strip_suffix(')'));
-        let inner = inner.ok_or_else(|| err(format!("invalid label selector term '{term}'")))?;
-        Ok(inner
-            .split(',')
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-            .collect())
-    };
-    if let Some((k, v)) = term.split_once("!=") {
-        return Ok(Requirement::NotIn(k.trim().to_owned(), vec![v.trim().to_owned()]));
-    }
-    if let Some((k, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
-        return Ok(Requirement::In(k.trim().to_owned(), vec![v.trim().to_owned()]));
-    }
-    if let Some((k, v)) = term.split_once(" notin ") {
-        return Ok(Requirement::NotIn(k.trim().to_owned(), set(v)?));
-    }
-    if let Some((k, v)) = term.split_once(" in ") {
-        return Ok(Requirement::In(k.trim().to_owned(), set(v)?));
-    }
-    if let Some(k) = term.strip_prefix('!') {
-        return Ok(Requirement::NotExists(k.trim().to_owned()));
-    }
-    if term.contains(char::is_whitespace) || term.contains('(') {
-        return Err(err(format!("invalid label selector term '{term}'")));
-    }
-    Ok(Requirement::Exists(term.to_owned()))
-}
-
-fn satisfies(requirements: &[Requirement], map: Option<&Mapping>) -> bool {
-    let get = |k: &str| {
-        map.and_then(|m| m.get(k))
-            .and_then(crate::fieldspec::path::scalar_text)
-    };
-    requirements.iter().all(|r| match r {
-        Requirement::Exists(k) => get(k).is_some(),
-        Requirement::NotExists(k) => get(k).is_none(),
-        Requirement::In(k, vs) => get(k).is_some_and(|v| vs.iter().any(|x| x == v)),
-        Requirement::NotIn(k, vs) => get(k).is_none_or(|v| !vs.iter().any(|x| x == v)),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -400,8 +320,8 @@ mod tests {
     use crate::fieldspec::testutil::{objects, resmap};
 
     fn replacement(yaml: &str) -> Vec<Replacement> {
-        let value: serde_yaml::Value = serde_yaml::from_str(yaml).unwrap();
-        serde_yaml::from_value(value).unwrap()
+        let doc = crate::yaml::parse_documents(yaml).unwrap().remove(0);
+        serde_json::from_value(crate::yaml::to_json(&doc)).unwrap()
     }
 
     const INPUT: &str = "\
@@ -523,13 +443,27 @@ metadata: {name: other}
     }
 
     #[test]
-    fn label_selectors() {
-        let reqs = parse_requirements("tier in (a,b),!gone,x!=y").unwrap();
-        let mut m = Mapping::default();
-        m.insert("tier", Node::string("a"));
-        assert!(satisfies(&reqs, Some(&m)));
-        m.insert("gone", Node::string("1"));
-        assert!(!satisfies(&reqs, Some(&m)));
-        assert!(parse_requirements("a b").is_err());
+    fn label_and_annotation_selectors_narrow_targets() {
+        let got = run("
+- source: {kind: ConfigMap, name: cm1, fieldPath: data.image}
+  targets:
+  - select: {labelSelector: 'tier in (a,b)'}
+    fieldPaths: [data.copy]
+    options: {create: true}
+  - select: {kind: Deployment}
+    reject: [{annotationSelector: visitedby=x}]
+    fieldPaths: [metadata.annotations.img]
+    options: {create: true}
+")
+        .unwrap();
+        assert!(got.contains("data.copy=nginx:1.2"), "{got}");
+        assert!(
+            !got.contains("name=web metadata.annotations.visitedby=x metadata.annotations.img"),
+            "{got}"
+        );
+        assert!(
+            got.contains("metadata.name=other metadata.annotations.img=nginx:1.2"),
+            "{got}"
+        );
     }
 }

@@ -2,7 +2,7 @@
 """Random kustomize scenarios for the field-spec transformers (names, namespaces,
 prefixes/suffixes over one or two bases, generators, labels, annotations, images,
 replicas, replacements, vars). Usage: gen_scenarios.py N [DIR]; then
-TRANSFORM_FIXTURES=DIR cargo test -p driftless-kustomize --features pipeline --test transform_kubectl
+TRANSFORM_FIXTURES=DIR cargo test -p driftless-kustomize --test transform_kubectl
 compares every build with kubectl kustomize (both must fail, or render the same)."""
 import random, os, sys, shutil
 root=sys.argv[2] if len(sys.argv) > 2 else '/tmp/randfix'; shutil.rmtree(root, ignore_errors=True); os.makedirs(root)
