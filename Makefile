@@ -7,11 +7,17 @@ CARGO ?= cargo
 STATE ?= $(or $(DRIFTLESS_STATE),$(HOME)/.local/state/driftless/cluster)
 KUBECONFIG_PATH := $(STATE)/kubeconfig
 
-.PHONY: help build test lint fmt unit cluster-test cluster-up cluster-down cluster-purge kind-up kind-down \
+.PHONY: help demo demo-down build test lint fmt unit cluster-test cluster-up cluster-down cluster-purge kind-up kind-down \
         conformance bench bench-render check-generated clean
 
 help: ## List targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+demo: ## Local control plane + sample config repo + controller; ends with `kubectl get applications`
+	./scripts/demo.sh
+
+demo-down: ## Stop everything `make demo` started
+	./scripts/demo-down.sh
 
 build: ## Build the driftless binary (release)
 	$(CARGO) build --release --bin driftless

@@ -250,3 +250,63 @@ pub fn fake_ingress_controller(client: Client, namespace: String) -> JoinHandle<
         }
     })
 }
+
+/// Writes `files` (path relative to `dir`, content) into `dir`.
+pub fn write_tree(dir: &Path, files: &[(&str, String)]) {
+    for (path, content) in files {
+        let path = dir.join(path);
+        if let Some(parent) = path.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        let _ = std::fs::write(path, content);
+    }
+}
+
+/// A kustomization listing `resources`.
+pub fn kustomization(resources: &[&str]) -> String {
+    let lines: String = resources.iter().map(|r| format!("- {r}\n")).collect();
+    format!("resources:\n{lines}")
+}
+
+/// A Deployment `name` with `replicas` and extra metadata annotations (`key: "value"` lines).
+pub fn deployment(name: &str, replicas: u32, annotations: &[(&str, &str)]) -> String {
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n{}spec:\n  replicas: {replicas}\n  \
+         selector:\n    matchLabels: {{app: {name}}}\n  template:\n    metadata:\n      labels: {{app: {name}}}\n    \
+         spec:\n      containers:\n      - name: {name}\n        image: nginx:1.27\n",
+        annotation_block(annotations)
+    )
+}
+
+/// A ConfigMap `name` with one data entry and extra metadata annotations.
+pub fn config_map(name: &str, value: &str, annotations: &[(&str, &str)]) -> String {
+    format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n{}data:\n  value: {value}\n",
+        annotation_block(annotations)
+    )
+}
+
+fn annotation_block(annotations: &[(&str, &str)]) -> String {
+    if annotations.is_empty() {
+        return String::new();
+    }
+    let lines: String = annotations
+        .iter()
+        .map(|(k, v)| format!("    {k}: \"{v}\"\n"))
+        .collect();
+    format!("  annotations:\n{lines}")
+}
+
+/// An Application spec syncing `path` of the harness repo into `namespace`.
+pub fn app_spec(
+    repo_url: &str,
+    path: &str,
+    namespace: &str,
+    automated: serde_json::Value,
+) -> serde_json::Value {
+    json!({
+        "source": {"repoURL": repo_url, "targetRevision": "main", "path": path},
+        "destination": {"server": "https://kubernetes.default.svc", "namespace": namespace},
+        "syncPolicy": {"automated": automated},
+    })
+}

@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use driftless_testkit::git_server::Change;
 use driftless_testkit::{TempNamespace, wait_until};
-use driftless_tests::{Harness, fake_ingress_controller, synced_and_healthy};
+use driftless_tests::{
+    Harness, config_map, deployment, fake_ingress_controller, kustomization, synced_and_healthy, write_tree,
+};
 use k8s_openapi::api::apps::v1::Deployment;
 use kube::api::{Api, Patch, PatchParams};
 use serde_json::json;
@@ -163,43 +165,20 @@ async fn a_prod_overlay_syncs_healthy_and_follows_a_new_tag() {
 }
 
 /// A small repository whose objects need no controllers to be healthy.
-fn small_repo(dir: &std::path::Path, replicas: u32, extra_config_map: bool, self_heal_off: bool) {
-    let app = dir.join("app");
-    std::fs::create_dir_all(&app).unwrap();
+fn small_repo(dir: &std::path::Path, replicas: u32, extra_config_map: bool) {
     let mut resources = vec!["deployment.yaml", "settings.yaml"];
     if extra_config_map {
         resources.push("extra.yaml");
     }
-    std::fs::write(
-        app.join("kustomization.yaml"),
-        format!(
-            "resources:\n{}",
-            resources.iter().map(|r| format!("- {r}\n")).collect::<String>()
-        ),
-    )
-    .unwrap();
-    let opt_out = if self_heal_off {
-        "\n  annotations:\n    driftless.dev/self-heal: \"false\""
-    } else {
-        ""
-    };
-    std::fs::write(
-        app.join("deployment.yaml"),
-        format!(
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web{opt_out}\nspec:\n  replicas: {replicas}\n  selector:\n    matchLabels: {{app: web}}\n  template:\n    metadata:\n      labels: {{app: web}}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n"
-        ),
-    )
-    .unwrap();
-    std::fs::write(
-        app.join("settings.yaml"),
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: blue\n",
-    )
-    .unwrap();
-    std::fs::write(
-        app.join("extra.yaml"),
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  k: v\n",
-    )
-    .unwrap();
+    write_tree(
+        dir,
+        &[
+            ("app/kustomization.yaml", kustomization(&resources)),
+            ("app/deployment.yaml", deployment("web", replicas, &[])),
+            ("app/settings.yaml", config_map("settings", "blue", &[])),
+            ("app/extra.yaml", config_map("extra", "v", &[])),
+        ],
+    );
 }
 
 async fn replicas(api: &Api<Deployment>) -> Option<i32> {
@@ -220,7 +199,7 @@ async fn scale(target: &str, replicas: u32) {
 #[tokio::test]
 async fn drift_is_reverted_only_where_self_heal_allows() {
     let tree = tempfile::tempdir().unwrap();
-    small_repo(tree.path(), 2, false, false);
+    small_repo(tree.path(), 2, false);
     let harness = Harness::start(tree.path()).await.unwrap();
     let healing = TempNamespace::create(&harness.client, "dl-heal").await.unwrap();
     let reporting = TempNamespace::create(&harness.client, "dl-report").await.unwrap();
@@ -268,31 +247,37 @@ async fn drift_is_reverted_only_where_self_heal_allows() {
         .unwrap();
     assert_eq!(replicas(&reported).await, Some(5));
 
-    // Paused: a healing app does not heal before the pause ends.
-    let until = "2099-01-01T00:00:00Z";
-    let pause = json!({"metadata": {"annotations": {"driftless.dev/self-heal-paused-until": until}}});
+    // Paused: a healing app created with a pause does not heal before the pause ends.
+    let paused_ns = TempNamespace::create(&harness.client, "dl-paused").await.unwrap();
+    let pause = json!({"annotations": {"driftless.dev/self-heal-paused-until": "2099-01-01T00:00:00Z"}});
     harness
-        .applications()
-        .patch("healing", &PatchParams::default(), &Patch::Merge(&pause))
+        .create_app("paused", pause, spec(paused_ns.name(), true))
         .await
         .unwrap();
-    scale(healing.name(), 4).await;
     harness
-        .wait_app("healing", "OutOfSync while paused", |app| {
+        .wait_app("paused", "Synced and Healthy", |app| {
+            synced_and_healthy(app, None)
+        })
+        .await
+        .unwrap();
+    let paused: Api<Deployment> = Api::namespaced(harness.client.clone(), paused_ns.name());
+    scale(paused_ns.name(), 4).await;
+    harness
+        .wait_app("paused", "OutOfSync while paused", |app| {
             app.status
                 .as_ref()
                 .is_some_and(|s| s.sync.status == driftless_api::application::SyncStatusCode::OutOfSync)
         })
         .await
         .unwrap();
-    assert_eq!(replicas(&healed).await, Some(4));
+    assert_eq!(replicas(&paused).await, Some(4));
     harness.stop().await;
 }
 
 #[tokio::test]
 async fn removed_objects_are_pruned_and_a_broken_commit_changes_nothing() {
     let tree = tempfile::tempdir().unwrap();
-    small_repo(tree.path(), 1, true, false);
+    small_repo(tree.path(), 1, true);
     let harness = Harness::start(tree.path()).await.unwrap();
     let target = TempNamespace::create(&harness.client, "dl-prune").await.unwrap();
     harness
@@ -411,7 +396,7 @@ async fn removed_objects_are_pruned_and_a_broken_commit_changes_nothing() {
 #[tokio::test]
 async fn a_quiet_cluster_costs_no_dry_runs_and_no_writes() {
     let tree = tempfile::tempdir().unwrap();
-    small_repo(tree.path(), 1, false, false);
+    small_repo(tree.path(), 1, false);
     let harness = Harness::start_with(tree.path(), Duration::from_secs(1))
         .await
         .unwrap();
@@ -446,13 +431,8 @@ async fn a_quiet_cluster_costs_no_dry_runs_and_no_writes() {
     .await
     .unwrap();
 
-    let version = harness
-        .applications()
-        .get("quiet")
-        .await
-        .unwrap()
-        .metadata
-        .resource_version;
+    let before_app = harness.applications().get("quiet").await.unwrap();
+    let version = before_app.metadata.resource_version.clone();
     let dry_runs = harness
         .metric("driftless_kube_api_requests_total", &["verb=\"dry-run\""])
         .await

@@ -23,7 +23,9 @@ pub fn state_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("DRIFTLESS_STATE") {
         return PathBuf::from(dir);
     }
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/tmp"));
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/tmp"));
     home.join(".local/state/driftless/cluster")
 }
 
@@ -52,7 +54,8 @@ pub fn ensure_running() -> Result<PathBuf, Error> {
         return Ok(kubeconfig);
     }
     let state = state_dir();
-    std::fs::create_dir_all(&state).map_err(|e| Error::Cluster(format!("creating {}: {e}", state.display())))?;
+    std::fs::create_dir_all(&state)
+        .map_err(|e| Error::Cluster(format!("creating {}: {e}", state.display())))?;
     let up = repo_root().join("e2e/cluster/up.sh");
     let status = Command::new("flock")
         .arg(state.join(".up.lock"))

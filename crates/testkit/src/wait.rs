@@ -21,7 +21,10 @@ where
             return Ok(value);
         }
         if Instant::now() >= until {
-            return Err(Error::Timeout { what: what.to_owned(), after: deadline });
+            return Err(Error::Timeout {
+                what: what.to_owned(),
+                after: deadline,
+            });
         }
         tokio::time::sleep(pause.min(until.saturating_duration_since(Instant::now()))).await;
         pause = (pause * 2).min(Duration::from_millis(500));
