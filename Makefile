@@ -65,3 +65,14 @@ bench-render: ## driftless build vs kubectl kustomize over the bench corpus
 
 clean:
 	$(CARGO) clean
+
+.PHONY: release helm-check install-manifests
+
+release: ## Static driftless binary in target/dist (what the image ships), checked in an empty root
+	./scripts/release.sh
+
+helm-check: ## Build Helm from its Go module, helm lint, dry-run the chart on the local control plane
+	./scripts/helm-check.sh
+
+install-manifests: ## Re-render deploy/install.yaml from the deploy/ kustomize base with driftless build
+	./scripts/render-install.sh
