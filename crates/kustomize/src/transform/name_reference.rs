@@ -11,9 +11,10 @@
 //! is an error; identical ones are fine.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 use crate::fieldspec::path::{self, Create, WalkError};
-use crate::fieldspec::{FieldSpec, GvkSelector, NameBackReference, TransformError};
+use crate::fieldspec::{FieldSpec, GvkSelector, NameBackReference, TransformError, TransformerConfig};
 use crate::resid::{NOT_A_NAMESPACE, ResId};
 use crate::resmap::ResMap;
 use crate::resource::Resource;
@@ -75,7 +76,14 @@ pub fn apply(resources: &mut ResMap, backrefs: &[NameBackReference]) -> Result<(
         return Ok(());
     }
     let world = World::new(resources);
-    let specs = SpecIndex::new(backrefs);
+    let own;
+    let specs = match builtin_index(backrefs) {
+        Some(index) => index,
+        None => {
+            own = SpecIndex::new(backrefs);
+            &own
+        }
+    };
     let mut referred: Vec<(usize, ResId)> = Vec::new();
     for (i, res) in resources.iter_mut().enumerate() {
         let Some(me) = world.infos.get(i) else { continue };
@@ -135,6 +143,13 @@ impl World {
             by_org_ns,
         }
     }
+}
+
+/// The index of the builtin table, built once: most builds use exactly it.
+fn builtin_index(backrefs: &[NameBackReference]) -> Option<&'static SpecIndex<'static>> {
+    static INDEX: OnceLock<SpecIndex<'static>> = OnceLock::new();
+    let builtin = &TransformerConfig::builtin().name_reference;
+    std::ptr::eq(backrefs, builtin.as_slice()).then(|| INDEX.get_or_init(|| SpecIndex::new(builtin)))
 }
 
 /// The table's referrer specs grouped by the referrer kind they name.
