@@ -424,13 +424,23 @@ async fn a_quiet_cluster_costs_no_dry_runs_and_no_writes() {
             &["name=\"quiet\""],
         )
     };
-    let settled = reconciles().await.unwrap();
-    wait_until("two more reconciles", Duration::from_secs(20), || async {
-        (reconciles().await.ok()? >= settled + 2.0).then_some(())
-    })
-    .await
-    .unwrap();
-
+    // Late rollout updates (pods becoming ready under load) may still change the status once;
+    // wait until two reconciles in a row leave the Application untouched.
+    let apps = harness.applications();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let version = apps.get("quiet").await.unwrap().metadata.resource_version;
+        let count = reconciles().await.unwrap();
+        wait_until("two more reconciles", Duration::from_secs(20), || async {
+            (reconciles().await.ok()? >= count + 2.0).then_some(())
+        })
+        .await
+        .unwrap();
+        if apps.get("quiet").await.unwrap().metadata.resource_version == version {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the status never settled");
+    }
     let before_app = harness.applications().get("quiet").await.unwrap();
     let version = before_app.metadata.resource_version.clone();
     let dry_runs = harness
