@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use driftless_api::Application;
 use driftless_controller::ControllerConfig;
+use driftless_controller::leader::LeaderElection;
 use driftless_testkit::git_server::GitServer;
 use driftless_testkit::{TempNamespace, cluster, wait_until};
 use k8s_openapi::api::networking::v1::Ingress;
@@ -46,11 +47,102 @@ pub struct Harness {
     pub apps: TempNamespace,
     /// The loopback git server.
     pub git: GitServer,
-    /// Where the controller serves `/metrics`.
+    /// Where the harness's own controller serves `/metrics`.
+    pub metrics_addr: std::net::SocketAddr,
+    poll_interval: Duration,
+    replica: Option<Replica>,
+}
+
+/// One controller running in-process (a replica, with or without leader election).
+pub struct Replica {
+    /// Where it serves `/metrics`.
     pub metrics_addr: std::net::SocketAddr,
     stop: Option<oneshot::Sender<()>>,
-    controller: Option<JoinHandle<()>>,
+    task: Option<JoinHandle<Result<(), String>>>,
     _cache: tempfile::TempDir,
+}
+
+impl Replica {
+    /// Starts a controller for Applications in `namespace`.
+    pub fn spawn(
+        client: Client,
+        namespace: &str,
+        poll_interval: Duration,
+        leader_election: Option<LeaderElection>,
+    ) -> Result<Replica, HarnessError> {
+        let cache = tempfile::tempdir()?;
+        // A free loopback port: bind, read it, release it for the controller.
+        let metrics_addr = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+        let config = ControllerConfig {
+            namespaces: vec![namespace.to_owned()],
+            poll_interval,
+            cache_dir: cache.path().to_path_buf(),
+            metrics_addr,
+            prune_timeout: Duration::from_secs(20),
+            leader_election,
+            ..ControllerConfig::default()
+        };
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let shutdown = async move {
+                let _ = stopped.await;
+            };
+            driftless_controller::run_until(client, config, shutdown)
+                .await
+                .map_err(|e| e.to_string())
+        });
+        Ok(Replica {
+            metrics_addr,
+            stop: Some(stop),
+            task: Some(task),
+            _cache: cache,
+        })
+    }
+
+    /// The sum of every sample of metric `name` whose labels include all of `labels` (`k="v"`).
+    pub async fn metric(&self, name: &str, labels: &[&str]) -> Result<f64, HarnessError> {
+        scrape(self.metrics_addr, name, labels).await
+    }
+
+    /// Asks the controller to stop, waits for its in-flight work, and returns how it ended.
+    pub async fn stop(mut self) -> Result<(), String> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.task.take() {
+            Some(task) => match tokio::time::timeout(Duration::from_secs(30), task).await {
+                Ok(Ok(result)) => result,
+                Ok(Err(error)) => Err(error.to_string()),
+                Err(_) => Err("did not stop within 30 s".into()),
+            },
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// Reads `/metrics` at `addr` and sums the samples of `name` carrying all `labels`.
+pub async fn scrape(addr: std::net::SocketAddr, name: &str, labels: &[&str]) -> Result<f64, HarnessError> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    stream
+        .write_all(b"GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        .await?;
+    let mut body = String::new();
+    stream.read_to_string(&mut body).await?;
+    Ok(body
+        .lines()
+        .filter(|line| line.starts_with(name) && line[name.len()..].starts_with(['{', ' ']))
+        .filter(|line| labels.iter().all(|label| line.contains(label)))
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum())
 }
 
 impl Harness {
@@ -68,36 +160,33 @@ impl Harness {
         git.create_repo(REPO)?;
         git.commit_dir(REPO, "main", "initial", tree)?;
         git.set_head(REPO, "main")?;
-        let cache = tempfile::tempdir()?;
-        // A free loopback port: bind, read it, release it for the controller.
-        let metrics_addr = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
-        let config = ControllerConfig {
-            namespaces: vec![apps.name().to_owned()],
-            poll_interval,
-            cache_dir: cache.path().to_path_buf(),
-            metrics_addr,
-            prune_timeout: Duration::from_secs(20),
-            ..ControllerConfig::default()
-        };
-        let (stop, stopped) = oneshot::channel::<()>();
-        let run_client = client.clone();
-        let controller = tokio::spawn(async move {
-            let shutdown = async move {
-                let _ = stopped.await;
-            };
-            if let Err(error) = driftless_controller::run_until(run_client, config, shutdown).await {
-                eprintln!("controller stopped: {error}");
-            }
-        });
+        let replica = Replica::spawn(client.clone(), apps.name(), poll_interval, None)?;
+        let metrics_addr = replica.metrics_addr;
         Ok(Harness {
             client,
             apps,
             git,
             metrics_addr,
-            stop: Some(stop),
-            controller: Some(controller),
-            _cache: cache,
+            poll_interval,
+            replica: Some(replica),
         })
+    }
+
+    /// Starts another controller replica for this harness's Applications.
+    pub fn spawn_replica(&self, leader_election: Option<LeaderElection>) -> Result<Replica, HarnessError> {
+        Replica::spawn(
+            self.client.clone(),
+            self.apps.name(),
+            self.poll_interval,
+            leader_election,
+        )
+    }
+
+    /// Stops the harness's own controller (to run replicas instead).
+    pub async fn stop_controller(&mut self) {
+        if let Some(replica) = self.replica.take() {
+            let _ = replica.stop().await;
+        }
     }
 
     /// The repository's URL (git protocol on loopback).
@@ -148,37 +237,12 @@ impl Harness {
 
     /// The sum of every sample of metric `name` whose labels include all of `labels` (`k="v"`).
     pub async fn metric(&self, name: &str, labels: &[&str]) -> Result<f64, HarnessError> {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let mut stream = tokio::net::TcpStream::connect(self.metrics_addr).await?;
-        stream
-            .write_all(b"GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n")
-            .await?;
-        let mut body = String::new();
-        stream.read_to_string(&mut body).await?;
-        Ok(body
-            .lines()
-            .filter(|line| line.starts_with(name) && line[name.len()..].starts_with(['{', ' ']))
-            .filter(|line| labels.iter().all(|label| line.contains(label)))
-            .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
-            .sum())
+        scrape(self.metrics_addr, name, labels).await
     }
 
     /// Stops the controller and waits for it to finish its in-flight work.
     pub async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.controller.take() {
-            let _ = tokio::time::timeout(Duration::from_secs(30), task).await;
-        }
-    }
-}
-
-impl Drop for Harness {
-    fn drop(&mut self) {
-        if let Some(task) = self.controller.take() {
-            task.abort();
-        }
+        self.stop_controller().await;
     }
 }
 

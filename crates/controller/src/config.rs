@@ -21,6 +21,8 @@ pub struct ControllerConfig {
     pub prune_timeout: Duration,
     /// How many Applications reconcile at once.
     pub concurrency: u16,
+    /// Leader election; `None` runs as the only replica.
+    pub leader_election: Option<crate::leader::LeaderElection>,
 }
 
 impl Default for ControllerConfig {
@@ -33,6 +35,7 @@ impl Default for ControllerConfig {
             render_cache_size: 512,
             prune_timeout: Duration::from_secs(120),
             concurrency: 8,
+            leader_election: None,
         }
     }
 }

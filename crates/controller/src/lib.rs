@@ -11,6 +11,7 @@ pub mod config;
 pub mod context;
 pub mod events;
 pub mod http;
+pub mod leader;
 pub mod metrics;
 pub mod render;
 pub mod run;

@@ -2,6 +2,7 @@
 //! until SIGTERM/SIGINT (in-flight reconciles finish first).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use driftless_api::Application;
 use futures::StreamExt;
@@ -14,6 +15,7 @@ use crate::application::{error_policy, reconcile};
 use crate::config::ControllerConfig;
 use crate::context::{Context, ContextError};
 use crate::http::{self, Readiness};
+use crate::leader;
 use crate::triggers;
 
 /// Why the controller stopped.
@@ -22,6 +24,12 @@ pub enum RunError {
     /// Startup failed.
     #[error(transparent)]
     Context(#[from] ContextError),
+    /// Leader election could not start.
+    #[error(transparent)]
+    Leader(#[from] crate::leader::LeaderError),
+    /// Another replica took the lease: this one stopped so it can restart as a standby.
+    #[error("lost leadership")]
+    LostLeadership,
     /// The HTTP endpoint could not be served.
     #[error("serving {addr}: {source}")]
     Http {
@@ -54,6 +62,48 @@ pub async fn run_until(
     let router = http::router(ctx.metrics.clone(), readiness.clone());
     let server = tokio::spawn(http::serve_on(listener, router, stop.clone()));
 
+    // Standbys are ready too (leadership is decided); only the leader reconciles.
+    readiness.set(true);
+    let mut leadership = match &ctx.config.leader_election {
+        Some(settings) => {
+            let namespace = ctx.config.home_namespace().to_owned();
+            tokio::select! {
+                held = leader::acquire(client.clone(), &namespace, settings) => Some(held?),
+                _ = stop.clone() => {
+                    let _ = server.await;
+                    return Ok(());
+                }
+            }
+        }
+        None => None,
+    };
+    // While leading, a watcher task turns a lost lease into a shutdown of the controller.
+    let lost = Arc::new(AtomicBool::new(false));
+    let (lost_tx, lost_rx) = tokio::sync::oneshot::channel::<()>();
+    let (release_tx, release_rx) = tokio::sync::oneshot::channel::<()>();
+    let guard = leadership.take().map(|mut held| {
+        let lost = lost.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = held.lost() => {
+                    lost.store(true, Ordering::SeqCst);
+                    let _ = lost_tx.send(());
+                }
+                _ = release_rx => {}
+            }
+            held.release().await;
+        })
+    });
+    let until = {
+        let stop = stop.clone();
+        async move {
+            tokio::select! {
+                _ = stop => {}
+                _ = lost_rx => {}
+            }
+        }
+    };
+
     let apps: Api<Application> = match ctx.config.namespaces.as_slice() {
         [only] => Api::namespaced(client.clone(), only),
         _ => Api::all(client.clone()),
@@ -62,9 +112,9 @@ pub async fn run_until(
     let controller = Controller::new(apps, watcher::Config::default())
         .with_config(ControllerSettings::default().concurrency(ctx.config.concurrency));
     let controller = triggers::with_drift(controller, ctx.drift.stream());
-    readiness.set(true);
+    let sets = tokio::spawn(crate::appset::run(client.clone(), Arc::clone(&ctx), stop.clone()));
     controller
-        .graceful_shutdown_on(stop)
+        .graceful_shutdown_on(until)
         .run(reconcile, error_policy, Arc::clone(&ctx))
         .for_each(|result| async move {
             if let Err(error) = result {
@@ -72,7 +122,15 @@ pub async fn run_until(
             }
         })
         .await;
+    sets.abort();
     readiness.set(false);
+    let _ = release_tx.send(());
+    if let Some(guard) = guard {
+        let _ = guard.await;
+    }
+    if lost.load(Ordering::SeqCst) {
+        return Err(RunError::LostLeadership);
+    }
     let _ = server.await;
     Ok(())
 }

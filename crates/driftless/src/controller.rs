@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use clap::Args;
 use driftless_controller::ControllerConfig;
+use driftless_controller::leader::LeaderElection;
 
 /// Flags of `driftless controller`; every flag also reads an environment variable.
 #[derive(Debug, Clone, Args)]
@@ -36,6 +37,12 @@ pub struct ControllerArgs {
     /// How long a pruned object may stay terminating before prune reports it and moves on.
     #[arg(long, env = "DRIFTLESS_PRUNE_TIMEOUT", default_value = "2m", value_parser = parse_duration)]
     pub prune_timeout: Duration,
+    /// Elect a leader over a Lease in the controller's namespace (run several replicas safely).
+    #[arg(long, env = "DRIFTLESS_LEADER_ELECT")]
+    pub leader_elect: bool,
+    /// Name of the leader-election Lease.
+    #[arg(long, env = "DRIFTLESS_LEASE_NAME", default_value = "driftless-controller")]
+    pub lease_name: String,
     /// Log as JSON lines.
     #[arg(long, env = "DRIFTLESS_LOG_JSON")]
     pub log_json: bool,
@@ -58,6 +65,10 @@ impl ControllerArgs {
             metrics_addr: self.metrics_addr,
             prune_timeout: self.prune_timeout,
             concurrency: self.concurrency,
+            leader_election: self.leader_elect.then(|| LeaderElection {
+                lease_name: self.lease_name.clone(),
+                ..LeaderElection::with_defaults()
+            }),
             ..ControllerConfig::default()
         }
     }
