@@ -168,7 +168,7 @@ pub struct PatchOptions {
 
 /// Selects resources: GVK, name and namespace (regular expressions in
 /// patches), label and annotation selectors.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq, Hash)]
 #[serde(deny_unknown_fields, rename_all = "camelCase", default)]
 pub struct Selector {
     /// `group`.

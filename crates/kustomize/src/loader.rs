@@ -46,6 +46,9 @@ pub struct ParsedFiles {
     facts: Mutex<HashMap<PathBuf, Fact>>,
     /// Inline YAML (patches, plugin configs) → its documents; `None` when it does not parse.
     texts: Mutex<HashMap<String, Option<Arc<Vec<Node>>>>>,
+    /// Patch target selectors, compiled once.
+    selectors:
+        Mutex<HashMap<crate::kustomization::Selector, Arc<crate::transform::patches::selector::Compiled>>>,
     /// Kustomization file → its loaded, fixed-up model.
     kustomizations: Mutex<HashMap<PathBuf, Arc<crate::target::KustFile>>>,
 }
@@ -68,6 +71,21 @@ impl ParsedFiles {
         if let Ok(mut map) = self.facts.lock() {
             map.insert(path.to_path_buf(), fact);
         }
+    }
+
+    /// `selector` compiled (once per snapshot).
+    pub(crate) fn selector(
+        &self,
+        selector: &crate::kustomization::Selector,
+    ) -> Result<Arc<crate::transform::patches::selector::Compiled>, String> {
+        if let Some(hit) = self.selectors.lock().ok().and_then(|m| m.get(selector).cloned()) {
+            return Ok(hit);
+        }
+        let compiled = Arc::new(crate::transform::patches::selector::Compiled::new(selector)?);
+        if let Ok(mut map) = self.selectors.lock() {
+            map.insert(selector.clone(), compiled.clone());
+        }
+        Ok(compiled)
     }
 
     /// A loaded kustomization, if this snapshot loaded it before.

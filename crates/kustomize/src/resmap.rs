@@ -1,36 +1,57 @@
 //! The ordered list of resources in a build, indexed by id.
 //!
 //! Order is insertion order (kustomize's FIFO order). Two hash indexes map
-//! the current id and every id a resource has had (previous ids included) to
-//! positions, so lookups never scan (kustomize#5081 was a 4x win from this).
+//! the current id and every earlier id of a resource to positions, so
+//! lookups never scan (kustomize#5081 was a 4x win from this).
 //!
-//! Mutable access through [`ResMap::iter_mut`]/[`ResMap::get_mut`] may rename
-//! resources, so it marks the index stale; lookups on a stale index fall back
-//! to a scan (still correct), and [`ResMap::reindex`] makes them fast again.
-//! The pipeline reindexes after every transformer.
+//! Any mutable access may rename resources, so it drops the index; the next
+//! lookup rebuilds it (once, however many mutations came before). Appends
+//! keep an existing index up to date.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use crate::error::Error;
 use crate::resid::ResId;
 use crate::resource::Resource;
 
+/// Positions by current id, and by any id (current or previous).
+#[derive(Debug, Clone, Default)]
+struct Index {
+    current: HashMap<ResId, usize>,
+    any: HashMap<ResId, Vec<usize>>,
+}
+
+impl Index {
+    fn add(&mut self, index: usize, resource: &Resource, id: ResId) {
+        for prev in &resource.prev_ids {
+            self.any.entry(prev.clone()).or_default().push(index);
+        }
+        self.any.entry(id.clone()).or_default().push(index);
+        // With duplicates (possible mid-transform), the first one wins like kustomize's scan.
+        self.current.entry(id).or_insert(index);
+    }
+
+    fn build(resources: &[Resource]) -> Index {
+        let mut index = Index::default();
+        for (i, r) in resources.iter().enumerate() {
+            index.add(i, r, r.cur_id());
+        }
+        index
+    }
+}
+
 /// Resources in order, with id indexes.
 #[derive(Debug, Clone, Default)]
 pub struct ResMap {
     resources: Vec<Resource>,
-    by_current: HashMap<ResId, usize>,
-    by_any: HashMap<ResId, Vec<usize>>,
-    fresh: bool,
+    index: OnceCell<Index>,
 }
 
 impl ResMap {
     /// An empty map.
     pub fn new() -> ResMap {
-        ResMap {
-            fresh: true,
-            ..ResMap::default()
-        }
+        ResMap::default()
     }
 
     /// Builds a map, failing on the first duplicate id.
@@ -57,9 +78,9 @@ impl ResMap {
         self.resources.iter()
     }
 
-    /// Resources in order, mutably; marks the index stale.
+    /// Resources in order, mutably; the index is rebuilt on the next lookup.
     pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, Resource> {
-        self.fresh = false;
+        self.index.take();
         self.resources.iter_mut()
     }
 
@@ -73,10 +94,14 @@ impl ResMap {
         self.resources.get(index)
     }
 
-    /// The resource at `index`, mutably; marks the index stale.
+    /// The resource at `index`, mutably; the index is rebuilt on the next lookup.
     pub fn get_mut(&mut self, index: usize) -> Option<&mut Resource> {
-        self.fresh = false;
+        self.index.take();
         self.resources.get_mut(index)
+    }
+
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| Index::build(&self.resources))
     }
 
     /// Appends a resource; an error when its current id is already present.
@@ -85,13 +110,9 @@ impl ResMap {
         if self.position(&id).is_some() {
             return Err(Error::DuplicateId { id: id.to_string() });
         }
-        let index = self.resources.len();
-        if self.fresh {
-            for prev in &resource.prev_ids {
-                self.by_any.entry(prev.clone()).or_default().push(index);
-            }
-            self.by_any.entry(id.clone()).or_default().push(index);
-            self.by_current.insert(id, index);
+        let position = self.resources.len();
+        if let Some(index) = self.index.get_mut() {
+            index.add(position, &resource, id);
         }
         self.resources.push(resource);
         Ok(())
@@ -109,7 +130,7 @@ impl ResMap {
     pub fn replace(&mut self, index: usize, resource: Resource) {
         if let Some(slot) = self.resources.get_mut(index) {
             *slot = resource;
-            self.reindex();
+            self.index.take();
         }
     }
 
@@ -118,29 +139,28 @@ impl ResMap {
         if index >= self.resources.len() {
             return None;
         }
-        let removed = self.resources.remove(index);
-        self.reindex();
-        Some(removed)
+        self.index.take();
+        Some(self.resources.remove(index))
     }
 
     /// Keeps only the resources for which `keep` is true.
     pub fn retain(&mut self, keep: impl FnMut(&Resource) -> bool) {
+        let before = self.resources.len();
         self.resources.retain(keep);
-        self.reindex();
+        if self.resources.len() != before {
+            self.index.take();
+        }
     }
 
-    /// Replaces the whole list (e.g. after sorting), checking ids again.
+    /// Replaces the whole list (e.g. after sorting).
     pub fn set_resources(&mut self, resources: Vec<Resource>) {
         self.resources = resources;
-        self.reindex();
+        self.index.take();
     }
 
     /// Position of the resource whose current id equals `id`.
     pub fn position(&self, id: &ResId) -> Option<usize> {
-        if self.fresh {
-            return self.by_current.get(id).copied();
-        }
-        self.resources.iter().position(|r| &r.cur_id() == id)
+        self.index().current.get(id).copied()
     }
 
     /// The resource whose current id equals `id`.
@@ -150,18 +170,10 @@ impl ResMap {
 
     /// Positions (ascending) of resources whose current or any previous id equals `id`.
     pub fn positions_by_any_id(&self, id: &ResId) -> Vec<usize> {
-        if self.fresh {
-            let mut hits = self.by_any.get(id).cloned().unwrap_or_default();
-            hits.dedup();
-            return hits;
-        }
-        let matches = |r: &Resource| r.prev_ids.iter().any(|p| p == id) || &r.cur_id() == id;
-        self.resources
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| matches(r))
-            .map(|(i, _)| i)
-            .collect()
+        let mut hits = self.index().any.get(id).cloned().unwrap_or_default();
+        hits.sort_unstable();
+        hits.dedup();
+        hits
     }
 
     /// Positions of resources whose current id is selected by `selector`
@@ -175,20 +187,9 @@ impl ResMap {
         hits.map(|(i, _)| i).collect()
     }
 
-    /// Rebuilds both indexes from the resources' current fields.
+    /// Marks the index for rebuilding (after changing resources in place).
     pub fn reindex(&mut self) {
-        self.by_current.clear();
-        self.by_any.clear();
-        for (index, r) in self.resources.iter().enumerate() {
-            let id = r.cur_id();
-            for prev in &r.prev_ids {
-                self.by_any.entry(prev.clone()).or_default().push(index);
-            }
-            self.by_any.entry(id.clone()).or_default().push(index);
-            // With duplicates (possible mid-transform), the first one wins like kustomize's scan.
-            self.by_current.entry(id).or_insert(index);
-        }
-        self.fresh = true;
+        self.index.take();
     }
 
     /// Checks that no two resources share a current id.

@@ -48,7 +48,7 @@ pub fn apply_patches(resources: &mut ResMap, patches: &[Patch], env: &Env<'_>) -
                             "Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set `patches.target` field".into(),
                         ));
                     };
-                    let selected = select(resources, target).map_err(&fail)?;
+                    let selected = select(resources, target, env).map_err(&fail)?;
                     apply_smp_to(resources, &selected, object, options, env.schemas).map_err(&fail)?;
                 }
                 None => {
@@ -62,7 +62,7 @@ pub fn apply_patches(resources: &mut ResMap, patches: &[Patch], env: &Env<'_>) -
                 let Some(target) = &patch.target else {
                     return Err(fail("must specify a target for JSON patch".into()));
                 };
-                let selected = select(resources, target).map_err(&fail)?;
+                let selected = select(resources, target, env).map_err(&fail)?;
                 apply_json_to(resources, &selected, &ops, true).map_err(&fail)?;
             }
         }
@@ -114,7 +114,7 @@ pub fn apply_json6902(resources: &mut ResMap, patches: &[Patch], env: &Env<'_>) 
             Parsed::Json6902(ops) => ops,
             Parsed::StrategicMerge(_) => return Err(fail("expected a list of JSON patch operations".into())),
         };
-        let selected = select(resources, target).map_err(&fail)?;
+        let selected = select(resources, target, env).map_err(&fail)?;
         apply_json_to(resources, &selected, &ops, false).map_err(&fail)?;
     }
     Ok(())
@@ -174,8 +174,8 @@ fn is_empty(node: &Node) -> bool {
 }
 
 /// Positions of the resources a target selects.
-fn select(resources: &ResMap, target: &Selector) -> Result<Vec<usize>, String> {
-    let compiled = selector::Compiled::new(target)?;
+fn select(resources: &ResMap, target: &Selector, env: &Env<'_>) -> Result<Vec<usize>, String> {
+    let compiled = env.loader.cache().selector(target)?;
     Ok(resources
         .iter()
         .enumerate()

@@ -9,14 +9,31 @@ use crate::kustomization::Selector;
 use crate::resource::Resource;
 use crate::yaml::Mapping;
 
+/// One anchored pattern: plain text compares directly, anything with a
+/// regular-expression metacharacter goes through the regex engine.
+#[derive(Debug)]
+enum Pattern {
+    Exact(String),
+    Regex(Regex),
+}
+
+impl Pattern {
+    fn is_match(&self, text: &str) -> bool {
+        match self {
+            Pattern::Exact(p) => p == text,
+            Pattern::Regex(re) => re.is_match(text),
+        }
+    }
+}
+
 /// A compiled selector.
 #[derive(Debug)]
 pub struct Compiled {
-    group: Option<Regex>,
-    version: Option<Regex>,
-    kind: Option<Regex>,
-    name: Option<Regex>,
-    namespace: Option<Regex>,
+    group: Option<Pattern>,
+    version: Option<Pattern>,
+    kind: Option<Pattern>,
+    name: Option<Pattern>,
+    namespace: Option<Pattern>,
     labels: Vec<Requirement>,
     annotations: Vec<Requirement>,
 }
@@ -39,13 +56,15 @@ pub enum Requirement {
 impl Compiled {
     /// Compiles `selector`; an error names the bad pattern.
     pub fn new(selector: &Selector) -> Result<Compiled, String> {
-        let anchored = |p: &str| -> Result<Option<Regex>, String> {
+        let anchored = |p: &str| -> Result<Option<Pattern>, String> {
             if p.is_empty() {
                 return Ok(None);
             }
-            Regex::new(&format!("^(?:{p})$"))
-                .map(Some)
-                .map_err(|e| format!("invalid pattern '{p}': {e}"))
+            if !p.contains(|c: char| "\\.+*?()|[]{}^$".contains(c)) {
+                return Ok(Some(Pattern::Exact(p.to_owned())));
+            }
+            let re = Regex::new(&format!("^(?:{p})$")).map_err(|e| format!("invalid pattern '{p}': {e}"))?;
+            Ok(Some(Pattern::Regex(re)))
         };
         Ok(Compiled {
             group: anchored(&selector.group)?,
@@ -58,24 +77,28 @@ impl Compiled {
         })
     }
 
-    /// True when `r` is selected.
+    /// True when `r` is selected: kind/group/version on the current id, name
+    /// and namespace on the original or the current id (kustomize `Select`).
     pub fn matches(&self, r: &Resource) -> bool {
-        let cur = r.cur_id();
-        let org = r.org_id();
-        let hit = |re: &Option<Regex>, a: &str, b: &str| {
-            re.as_ref().is_none_or(|re| re.is_match(a) || re.is_match(b))
-        };
-        let one = |re: &Option<Regex>, a: &str| re.as_ref().is_none_or(|re| re.is_match(a));
-        hit(
-            &self.namespace,
-            org.effective_namespace(),
-            cur.effective_namespace(),
-        ) && hit(&self.name, &org.name, &cur.name)
-            && one(&self.group, &cur.gvk.group)
-            && one(&self.version, &cur.gvk.version)
-            && one(&self.kind, &cur.gvk.kind)
-            && satisfies(&self.labels, r.labels())
-            && satisfies(&self.annotations, r.annotations())
+        let one = |p: &Option<Pattern>, a: &str| p.as_ref().is_none_or(|p| p.is_match(a));
+        let (group, version) = crate::resid::parse_group_version(r.api_version());
+        if !(one(&self.kind, r.kind()) && one(&self.group, group) && one(&self.version, version)) {
+            return false;
+        }
+        let org = r.first_prev_id();
+        if let Some(p) = &self.name {
+            if !(p.is_match(r.name()) || org.is_some_and(|o| p.is_match(&o.name))) {
+                return false;
+            }
+        }
+        if let Some(p) = &self.namespace {
+            let cur = r.cur_id();
+            let org_ns = org.map(|o| o.effective_namespace().to_owned());
+            if !(p.is_match(cur.effective_namespace()) || org_ns.is_some_and(|ns| p.is_match(&ns))) {
+                return false;
+            }
+        }
+        satisfies(&self.labels, r.labels()) && satisfies(&self.annotations, r.annotations())
     }
 }
 
