@@ -6,7 +6,8 @@ KWOK_VERSION=v0.8.0
 
 CLUSTER_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE_ROOT=${DRIFTLESS_CACHE:-$HOME/.cache/driftless}
-STATE=${DRIFTLESS_STATE:-$HOME/.local/state/driftless/cluster}
+# Absolute, so that down.sh recognises its processes by the path in their command line.
+STATE=$(realpath -m "${DRIFTLESS_STATE:-$HOME/.local/state/driftless/cluster}")
 
 # Binaries are cached per version and per hash of the module files that pin them.
 inputs_hash() {

@@ -12,11 +12,29 @@ RUN=$STATE/run
 KUBECONFIG_PATH=$STATE/kubeconfig
 export KUBECONFIG=$KUBECONFIG_PATH
 
-running() { [[ -f $RUN/$1.pid ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+# A component runs when its pid file names a live process started for this state
+# dir (a pid file that survived a reboot may name an unrelated process).
+running() {
+  [[ -f $RUN/$1.pid ]] || return 1
+  [[ $(tr '\0' ' ' 2>/dev/null <"/proc/$(cat "$RUN/$1.pid")/cmdline") == *"$STATE/"* ]]
+}
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+all_running() {
+  local name
+  for name in "${COMPONENTS[@]}"; do running "$name" || return 1; done
+}
 
+started=()
 wait_for() { # description seconds command...
-  local what=$1 deadline=$((SECONDS + $2)); shift 2
+  local what=$1 deadline=$((SECONDS + $2)) name; shift 2
   until "$@" >/dev/null 2>&1; do
+    for name in "${started[@]}"; do
+      if ! running "$name"; then
+        echo "up: $name exited while waiting for $what; its log is $LOGS/$name.log:" >&2
+        tail -n 30 "$LOGS/$name.log" >&2 || true
+        exit 1
+      fi
+    done
     if ((SECONDS >= deadline)); then
       echo "up: timed out waiting for $what; logs are in $LOGS" >&2
       tail -n 20 "$LOGS"/*.log >&2 || true
@@ -28,12 +46,13 @@ wait_for() { # description seconds command...
 
 start() { # name binary args...
   local name=$1; shift
+  started+=("$name")
   if running "$name"; then return; fi
   setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null &
   echo $! >"$RUN/$name.pid"
 }
 
-if running kube-apiserver && kubectl get --raw /readyz >/dev/null 2>&1 && running kwok; then
+if all_running && kubectl get --raw /readyz >/dev/null 2>&1; then
   echo "up: the local control plane is already running"
   echo "export KUBECONFIG=$KUBECONFIG_PATH"
   exit 0
@@ -100,7 +119,7 @@ start kube-apiserver "$BIN_DIR/kube-apiserver" \
   --client-ca-file "$PKI/ca.crt" \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
-  --service-cluster-ip-range 10.0.0.0/24 --authorization-mode RBAC \
+  --service-cluster-ip-range 10.0.0.0/24 --authorization-mode Node,RBAC \
   --endpoint-reconciler-type none --allow-privileged --profiling=false \
   --cert-dir "$STATE/apiserver-certs"
 wait_for "kube-apiserver /readyz" 90 kubectl get --raw /readyz
@@ -115,15 +134,26 @@ start kube-scheduler "$BIN_DIR/kube-scheduler" \
   --kubeconfig "$KUBECONFIG_PATH" --authentication-kubeconfig "$KUBECONFIG_PATH" \
   --authorization-kubeconfig "$KUBECONFIG_PATH" \
   --bind-address 127.0.0.1 --secure-port "$SCHEDULER_PORT" --leader-elect=false --profiling=false
-# kwok's own "fast" stages (node ready + lease heartbeat, pods Running/Ready/Completed), rendered
-# from the kwok module the binary was built from.
-if [[ ! -s $STATE/kwok-stages.yaml ]]; then
+# kwok's own "fast" stages (node ready + heartbeat, pods Running/Ready/Completed),
+# rendered from the kwok module the binary was built from. The heartbeat stage
+# relies on the node Lease that --node-lease-duration-seconds makes kwok renew;
+# without it the node lifecycle controller marks the node NotReady every ~50 s.
+# Kept next to the binaries so that only the first start after a build needs Go.
+stages=$(dirname "$BIN_DIR")/kwok-stages.yaml
+if [[ ! -s $stages ]]; then
   kwok_dir=$(cd "$CLUSTER_DIR/kwok" && go list -mod=mod -m -f '{{.Dir}}' sigs.k8s.io/kwok)
-  kubectl kustomize "$kwok_dir/kustomize/stage/fast" >"$STATE/kwok-stages.yaml"
+  kubectl kustomize "$kwok_dir/kustomize/stage/fast" >"$stages.tmp"
+  mv "$stages.tmp" "$stages"
 fi
-start kwok "$BIN_DIR/kwok" --kubeconfig "$KUBECONFIG_PATH" --config "$STATE/kwok-stages.yaml" \
+# A node Lease left by a previous kwok process (other holder identity) keeps a new
+# one from managing the node, so its Pods stay Pending, until it expires (40 s).
+if ! running kwok; then
+  kubectl delete lease -n kube-node-lease kwok-node-0 --ignore-not-found >/dev/null
+fi
+start kwok "$BIN_DIR/kwok" --kubeconfig "$KUBECONFIG_PATH" --config "$stages" \
   --manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
-  --cidr 10.244.0.0/16 --node-ip 10.0.0.2 --server-address "127.0.0.1:$KWOK_PORT"
+  --cidr 10.244.0.0/16 --node-ip 10.0.0.2 --server-address "127.0.0.1:$KWOK_PORT" \
+  --node-lease-duration-seconds 40
 
 # --- one fake node ---------------------------------------------------------
 kubectl apply -f - >/dev/null <<'NODE'
@@ -147,6 +177,7 @@ node_ready() {
   [[ $(kubectl get node kwok-node-0 -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}') == True ]]
 }
 wait_for "node kwok-node-0 Ready" 60 node_ready
+wait_for "kwok to take the node Lease" 60 kubectl get lease -n kube-node-lease kwok-node-0
 wait_for "ServiceAccount default/default" 60 kubectl get serviceaccount default -n default
 
 echo "up: local control plane ready in $((SECONDS - began))s (server $(kubectl get --raw /version | grep gitVersion | tr -d ' ",'))"

@@ -21,6 +21,9 @@ use tokio::task::JoinHandle;
 /// Name of the repository every harness serves.
 pub const REPO: &str = "config";
 
+/// The secret every test controller verifies webhooks with.
+pub const WEBHOOK_SECRET: &str = "test-webhook-secret";
+
 /// How long a test waits for the controller to converge.
 pub const CONVERGE: Duration = Duration::from_secs(90);
 
@@ -49,6 +52,8 @@ pub struct Harness {
     pub git: GitServer,
     /// Where the harness's own controller serves `/metrics`.
     pub metrics_addr: std::net::SocketAddr,
+    /// Where the harness's own controller receives webhooks.
+    pub webhook_addr: std::net::SocketAddr,
     poll_interval: Duration,
     replica: Option<Replica>,
 }
@@ -57,6 +62,8 @@ pub struct Harness {
 pub struct Replica {
     /// Where it serves `/metrics`.
     pub metrics_addr: std::net::SocketAddr,
+    /// Where it receives push webhooks (signed with [`WEBHOOK_SECRET`]).
+    pub webhook_addr: std::net::SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), String>>>,
     _cache: tempfile::TempDir,
@@ -71,9 +78,14 @@ impl Replica {
         leader_election: Option<LeaderElection>,
     ) -> Result<Replica, HarnessError> {
         let cache = tempfile::tempdir()?;
-        // A free loopback port: bind, read it, release it for the controller.
-        let metrics_addr = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+        // Two free loopback ports: bind both (so they differ), read them, release them for the controller.
+        let metrics_socket = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let webhook_socket = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let (metrics_addr, webhook_addr) = (metrics_socket.local_addr()?, webhook_socket.local_addr()?);
+        drop((metrics_socket, webhook_socket));
         let config = ControllerConfig {
+            webhook_addr: Some(webhook_addr),
+            webhook_secret: Some(WEBHOOK_SECRET.to_owned()),
             namespaces: vec![namespace.to_owned()],
             poll_interval,
             cache_dir: cache.path().to_path_buf(),
@@ -89,10 +101,14 @@ impl Replica {
             };
             driftless_controller::run_until(client, config, shutdown)
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(|error| {
+                    eprintln!("controller stopped: {error}");
+                    error.to_string()
+                })
         });
         Ok(Replica {
             metrics_addr,
+            webhook_addr,
             stop: Some(stop),
             task: Some(task),
             _cache: cache,
@@ -162,7 +178,9 @@ impl Harness {
         git.set_head(REPO, "main")?;
         let replica = Replica::spawn(client.clone(), apps.name(), poll_interval, None)?;
         let metrics_addr = replica.metrics_addr;
+        let webhook_addr = replica.webhook_addr;
         Ok(Harness {
+            webhook_addr,
             client,
             apps,
             git,

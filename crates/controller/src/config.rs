@@ -21,6 +21,10 @@ pub struct ControllerConfig {
     pub prune_timeout: Duration,
     /// How many Applications reconcile at once.
     pub concurrency: u16,
+    /// Where push webhooks are received; `None` disables the receiver.
+    pub webhook_addr: Option<SocketAddr>,
+    /// Secret that webhook requests must be signed with (HMAC) or carry (GitLab token).
+    pub webhook_secret: Option<String>,
     /// Leader election; `None` runs as the only replica.
     pub leader_election: Option<crate::leader::LeaderElection>,
 }
@@ -35,6 +39,8 @@ impl Default for ControllerConfig {
             render_cache_size: 512,
             prune_timeout: Duration::from_secs(120),
             concurrency: 8,
+            webhook_addr: None,
+            webhook_secret: None,
             leader_election: None,
         }
     }

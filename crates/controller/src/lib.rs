@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod render;
 pub mod run;
 pub mod triggers;
+pub mod webhook;
 
 pub use config::ControllerConfig;
 pub use run::{run, run_until};

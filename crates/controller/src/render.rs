@@ -75,6 +75,12 @@ impl RenderError {
     }
 }
 
+/// An Application's `source.path` as the cache keys it: no surrounding `/`, `.` is the root.
+pub fn app_path(path: &str) -> &str {
+    let path = path.trim_matches('/');
+    if path == "." { "" } else { path }
+}
+
 /// True when a render that read `files_read` is unaffected by `changed` paths.
 pub fn still_valid(files_read: &BTreeSet<String>, changed: &[String]) -> bool {
     !changed.iter().any(|path| files_read.contains(path))
@@ -133,6 +139,16 @@ impl RenderCache {
                 state.entries.remove(&old);
             }
         }
+    }
+
+    /// The files the cached render of `path` at `commit` read, if it is cached.
+    pub fn files_read(&self, repo: &str, path: &str, commit: CommitId) -> Option<BTreeSet<String>> {
+        let key = Key {
+            repo: repo.to_owned(),
+            commit,
+            path: app_path(path).to_owned(),
+        };
+        self.get(&key).map(|rendered| rendered.files_read.clone())
     }
 
     /// Drops every render of `repo`/`path` (a hard refresh).

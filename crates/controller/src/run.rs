@@ -61,6 +61,13 @@ pub async fn run_until(
         .map_err(|source| RunError::Http { addr, source })?;
     let router = http::router(ctx.metrics.clone(), readiness.clone());
     let server = tokio::spawn(http::serve_on(listener, router, stop.clone()));
+    if let Some(addr) = ctx.config.webhook_addr {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| RunError::Http { addr, source })?;
+        let router = crate::webhook::router(Arc::clone(&ctx), ctx.config.webhook_secret.clone());
+        tokio::spawn(http::serve_on(listener, router, stop.clone()));
+    }
 
     // Standbys are ready too (leadership is decided); only the leader reconciles.
     readiness.set(true);
@@ -99,7 +106,7 @@ pub async fn run_until(
         async move {
             tokio::select! {
                 _ = stop => {}
-                _ = lost_rx => {}
+                Ok(()) = lost_rx => {}
             }
         }
     };
@@ -112,7 +119,6 @@ pub async fn run_until(
     let controller = Controller::new(apps, watcher::Config::default())
         .with_config(ControllerSettings::default().concurrency(ctx.config.concurrency));
     let controller = triggers::with_drift(controller, ctx.drift.stream());
-    let sets = tokio::spawn(crate::appset::run(client.clone(), Arc::clone(&ctx), stop.clone()));
     controller
         .graceful_shutdown_on(until)
         .run(reconcile, error_policy, Arc::clone(&ctx))
@@ -122,7 +128,6 @@ pub async fn run_until(
             }
         })
         .await;
-    sets.abort();
     readiness.set(false);
     let _ = release_tx.send(());
     if let Some(guard) = guard {

@@ -37,6 +37,12 @@ pub struct ControllerArgs {
     /// How long a pruned object may stay terminating before prune reports it and moves on.
     #[arg(long, env = "DRIFTLESS_PRUNE_TIMEOUT", default_value = "2m", value_parser = parse_duration)]
     pub prune_timeout: Duration,
+    /// Address of the push webhook receiver (`/webhook`); `off` disables it.
+    #[arg(long, env = "DRIFTLESS_WEBHOOK_ADDR", default_value = "127.0.0.1:8081")]
+    pub webhook_addr: String,
+    /// Secret webhook requests are verified with (GitHub/Gitea HMAC-SHA256, GitLab token).
+    #[arg(long, env = "DRIFTLESS_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
     /// Elect a leader over a Lease in the controller's namespace (run several replicas safely).
     #[arg(long, env = "DRIFTLESS_LEADER_ELECT")]
     pub leader_elect: bool,
@@ -50,7 +56,7 @@ pub struct ControllerArgs {
 
 impl ControllerArgs {
     /// The library configuration.
-    pub fn config(&self) -> ControllerConfig {
+    pub fn config(&self) -> anyhow::Result<ControllerConfig> {
         let mut namespaces = vec![self.namespace.clone()];
         namespaces.extend(
             self.app_namespaces
@@ -58,19 +64,23 @@ impl ControllerArgs {
                 .filter(|n| **n != self.namespace)
                 .cloned(),
         );
-        ControllerConfig {
+        Ok(ControllerConfig {
             namespaces,
             poll_interval: self.poll_interval,
             cache_dir: self.cache_dir.clone(),
             metrics_addr: self.metrics_addr,
             prune_timeout: self.prune_timeout,
             concurrency: self.concurrency,
+            webhook_addr: (self.webhook_addr != "off")
+                .then(|| self.webhook_addr.parse())
+                .transpose()?,
+            webhook_secret: self.webhook_secret.clone(),
             leader_election: self.leader_elect.then(|| LeaderElection {
                 lease_name: self.lease_name.clone(),
                 ..LeaderElection::with_defaults()
             }),
             ..ControllerConfig::default()
-        }
+        })
     }
 }
 
@@ -89,7 +99,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 /// Runs the controller until SIGTERM.
 pub async fn run(args: &ControllerArgs) -> anyhow::Result<()> {
     let client = kube::Client::try_default().await?;
-    driftless_controller::run(client, args.config()).await?;
+    driftless_controller::run(client, args.config()?).await?;
     Ok(())
 }
 

@@ -71,8 +71,7 @@ pub async fn desired_state(
     refresh: Option<RefreshKind>,
 ) -> Result<Desired, SourceError> {
     let source = &app.spec.source;
-    let path = source.path.trim_matches('/');
-    let path = if path == "." { "" } else { path };
+    let path = crate::render::app_path(&source.path);
     let options = FetchOptions {
         max_age: if refresh.is_some() {
             None
