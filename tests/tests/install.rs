@@ -219,6 +219,12 @@ async fn the_controller_syncs_with_only_the_charts_rbac() {
         cache_dir: cache.path().to_path_buf(),
         metrics_addr,
         prune_timeout: Duration::from_secs(20),
+        // Leader election too, as the chart runs it: the Lease is in the Role's grant.
+        leader_election: Some(driftless_controller::leader::LeaderElection {
+            lease_name: format!("{release}-controller"),
+            identity: "install-test".into(),
+            lease_duration: Duration::from_secs(15),
+        }),
         ..ControllerConfig::default()
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

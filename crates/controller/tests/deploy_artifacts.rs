@@ -39,7 +39,11 @@ fn exported_series() -> BTreeSet<String> {
     let metrics = Metrics::new().unwrap();
     // Vectors without children are not exported at all, so give each one child.
     let labels = |c: &dyn Collector| vec!["x"; c.desc()[0].variable_labels.len()];
-    for gauge in [&metrics.app_info, &metrics.app_last_reconcile_timestamp_seconds, &metrics.build_info] {
+    for gauge in [
+        &metrics.app_info,
+        &metrics.app_last_reconcile_timestamp_seconds,
+        &metrics.build_info,
+    ] {
         gauge.with_label_values(&labels(gauge)).set(1);
     }
     for counter in [
@@ -66,7 +70,9 @@ fn exported_series() -> BTreeSet<String> {
     let mut series = BTreeSet::new();
     let mut typed = BTreeSet::new();
     for line in text.lines() {
-        let Some(rest) = line.strip_prefix("# TYPE ") else { continue };
+        let Some(rest) = line.strip_prefix("# TYPE ") else {
+            continue;
+        };
         let (name, kind) = rest.split_once(' ').unwrap();
         typed.insert(name.to_owned());
         match kind {
@@ -94,9 +100,36 @@ fn exported_series() -> BTreeSet<String> {
 /// strings that are not functions, aggregations, keywords, grouping label lists or numbers.
 fn promql_metric_names(expr: &str) -> Vec<String> {
     const KEYWORDS: &[&str] = &[
-        "and", "or", "unless", "bool", "offset", "by", "without", "on", "ignoring", "group_left",
-        "group_right", "sum", "min", "max", "avg", "group", "stddev", "stdvar", "count", "count_values",
-        "bottomk", "topk", "quantile", "limitk", "limit_ratio", "inf", "nan", "atan2", "start", "end",
+        "and",
+        "or",
+        "unless",
+        "bool",
+        "offset",
+        "by",
+        "without",
+        "on",
+        "ignoring",
+        "group_left",
+        "group_right",
+        "sum",
+        "min",
+        "max",
+        "avg",
+        "group",
+        "stddev",
+        "stdvar",
+        "count",
+        "count_values",
+        "bottomk",
+        "topk",
+        "quantile",
+        "limitk",
+        "limit_ratio",
+        "inf",
+        "nan",
+        "atan2",
+        "start",
+        "end",
     ];
     const GROUPING: &[&str] = &["by", "without", "on", "ignoring", "group_left", "group_right"];
     let chars: Vec<char> = expr.chars().collect();
@@ -202,11 +235,16 @@ fn skip_string(chars: &[char], open: usize) -> usize {
 /// The metric selector of a Grafana `label_values(selector, label)` query, else the query.
 fn template_query_expr(query: &str) -> Option<String> {
     let query = query.trim();
-    let Some(inner) = query.strip_prefix("label_values(").and_then(|q| q.strip_suffix(')')) else {
+    let Some(inner) = query
+        .strip_prefix("label_values(")
+        .and_then(|q| q.strip_suffix(')'))
+    else {
         return Some(query.to_owned());
     };
     // `label_values(label)` names no metric; `label_values(selector, label)` does.
-    inner.rsplit_once(',').map(|(selector, _label)| selector.to_owned())
+    inner
+        .rsplit_once(',')
+        .map(|(selector, _label)| selector.to_owned())
 }
 
 /// Metric names in `expr` that we do not export, or an error when it names none at all.
@@ -238,7 +276,10 @@ fn dashboard_exprs(dashboard: &Value) -> Vec<(String, String)> {
         if variable["type"] != "query" {
             continue;
         }
-        let query = variable["query"]["query"].as_str().or(variable["query"].as_str()).unwrap();
+        let query = variable["query"]["query"]
+            .as_str()
+            .or(variable["query"].as_str())
+            .unwrap();
         if let Some(expr) = template_query_expr(query) {
             out.push((format!("variable {}", variable["name"]), expr));
         }
@@ -254,7 +295,10 @@ fn promql_metric_names_skip_functions_labels_and_keywords() {
             r#"histogram_quantile(0.99, sum by (le) (rate(a_bucket{job=~"$job"}[$__rate_interval])))"#,
             &["a_bucket"],
         ),
-        ("sum without (pod) (a) / ignoring (x) group_left (y) b", &["a", "b"]),
+        (
+            "sum without (pod) (a) / ignoring (x) group_left (y) b",
+            &["a", "b"],
+        ),
         ("x unless on (repo) y > 0 and bool z offset 5m", &["x", "y", "z"]),
         (r#"count(m{l="a{b} \"c\""}) or vector(0)"#, &["m"]),
         ("time() - max by (namespace, name) (t)", &["t"]),
@@ -271,7 +315,10 @@ fn promql_metric_names_skip_functions_labels_and_keywords() {
 fn unknown_metrics_and_metricless_queries_are_reported() {
     let exported = exported_series();
     let wrong = r#"sum(rate(driftless_nope_total[5m])) / sum(rate(driftless_apply_total[5m]))"#;
-    assert_eq!(unexported(wrong, &exported), Ok(vec!["driftless_nope_total".to_owned()]));
+    assert_eq!(
+        unexported(wrong, &exported),
+        Ok(vec!["driftless_nope_total".to_owned()])
+    );
     // A histogram's family name is not a series; its _bucket is.
     assert_eq!(
         unexported("driftless_app_reconcile_duration_seconds", &exported),
@@ -352,12 +399,24 @@ fn dashboard_is_importable() {
     assert!(dashboard["schemaVersion"].as_u64().unwrap() >= 36);
     let mut ids = BTreeSet::new();
     for panel in dashboard["panels"].as_array().unwrap() {
-        assert!(ids.insert(panel["id"].as_u64().unwrap()), "duplicate panel id {}", panel["id"]);
+        assert!(
+            ids.insert(panel["id"].as_u64().unwrap()),
+            "duplicate panel id {}",
+            panel["id"]
+        );
         for key in ["h", "w", "x", "y"] {
-            assert!(panel["gridPos"][key].is_u64(), "panel {} lacks gridPos.{key}", panel["title"]);
+            assert!(
+                panel["gridPos"][key].is_u64(),
+                "panel {} lacks gridPos.{key}",
+                panel["title"]
+            );
         }
         let grid = &panel["gridPos"];
-        assert!(grid["x"].as_u64().unwrap() + grid["w"].as_u64().unwrap() <= 24, "{}", panel["title"]);
+        assert!(
+            grid["x"].as_u64().unwrap() + grid["w"].as_u64().unwrap() <= 24,
+            "{}",
+            panel["title"]
+        );
         if panel["type"] != "row" {
             // Every panel queries the data source chosen in the $datasource variable.
             assert_eq!(panel["datasource"]["uid"], "${datasource}", "{}", panel["title"]);
@@ -383,11 +442,18 @@ fn alerts_reference_only_exported_metrics() {
         alerts.insert(rule["alert"].as_str().unwrap().to_owned());
         assert!(rule["annotations"]["summary"].is_string(), "{}", rule["alert"]);
     }
-    let want: BTreeSet<String> = ["DriftlessAppDegraded", "DriftlessSyncFailing", "DriftlessGitFetchFailing"]
-        .map(str::to_owned)
-        .into();
+    let want: BTreeSet<String> = [
+        "DriftlessAppDegraded",
+        "DriftlessSyncFailing",
+        "DriftlessGitFetchFailing",
+    ]
+    .map(str::to_owned)
+    .into();
     assert_eq!(alerts, want);
-    let degraded = rules.iter().find(|r| r["alert"] == "DriftlessAppDegraded").unwrap();
+    let degraded = rules
+        .iter()
+        .find(|r| r["alert"] == "DriftlessAppDegraded")
+        .unwrap();
     assert_eq!(degraded["for"], "15m");
 }
 
@@ -400,7 +466,11 @@ fn chart_crds_are_the_generated_crds() {
             .collect()
     };
     let deploy = names("deploy/crds");
-    assert_eq!(names("charts/driftless/crds"), deploy, "copy deploy/crds/*.yaml to charts/driftless/crds/");
+    assert_eq!(
+        names("charts/driftless/crds"),
+        deploy,
+        "copy deploy/crds/*.yaml to charts/driftless/crds/"
+    );
     for file in &deploy {
         assert_eq!(
             read(&format!("charts/driftless/crds/{file}")),
@@ -454,7 +524,12 @@ fn deployment_is_hardened_and_serves_metrics_in_cluster() {
     assert_eq!(security["capabilities"]["drop"], serde_json::json!(["ALL"]));
     assert_eq!(container["livenessProbe"]["httpGet"]["path"], "/healthz");
     assert_eq!(container["readinessProbe"]["httpGet"]["path"], "/readyz");
-    let args: Vec<&str> = container["args"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    let args: Vec<&str> = container["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
     let flag = |name: &str| args.iter().position(|a| *a == name).map(|i| args[i + 1]);
     assert_eq!(args[0], "controller");
     assert_eq!(flag("--metrics-addr"), Some("0.0.0.0:8080"));
@@ -467,7 +542,12 @@ fn deployment_is_hardened_and_serves_metrics_in_cluster() {
         .iter()
         .find(|m| m["mountPath"] == cache_dir)
         .unwrap();
-    let volume = pod["volumes"].as_array().unwrap().iter().find(|v| v["name"] == mount["name"]).unwrap();
+    let volume = pod["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == mount["name"])
+        .unwrap();
     assert!(volume["emptyDir"].is_object(), "{volume}");
 }
 
@@ -498,7 +578,11 @@ fn chart_objects(helm: &Path, sets: &[&str]) -> Vec<Value> {
         cmd.args(["--set", set]);
     }
     let out = cmd.output().unwrap();
-    assert!(out.status.success(), "helm template: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "helm template: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     yaml_objects(&String::from_utf8(out.stdout).unwrap())
 }
 
@@ -551,7 +635,10 @@ fn chart_with_monitoring_adds_the_monitoring_manifests() {
     let mut manifests = yaml_objects(&read("deploy/install.yaml"));
     manifests.extend(yaml_objects(&read("deploy/monitoring/servicemonitor.yaml")));
     manifests.extend(yaml_objects(&read("deploy/monitoring/prometheusrule.yaml")));
-    let chart = chart_objects(&helm, &["serviceMonitor.enabled=true", "prometheusRule.enabled=true"]);
+    let chart = chart_objects(
+        &helm,
+        &["serviceMonitor.enabled=true", "prometheusRule.enabled=true"],
+    );
     assert_same_objects(chart, manifests, "deploy/ and deploy/monitoring/");
 }
 
@@ -563,9 +650,15 @@ fn chart_differences_are_detected() {
     let chart = chart_objects(&helm, &["replicaCount=2"]);
     let result = std::panic::catch_unwind(|| assert_same_objects(chart, install.clone(), "install"));
     let message = *result.unwrap_err().downcast::<String>().unwrap();
-    assert!(message.contains("Deployment driftless/driftless differs"), "{message}");
+    assert!(
+        message.contains("Deployment driftless/driftless differs"),
+        "{message}"
+    );
     let chart = chart_objects(&helm, &["namespace.create=false"]);
     let result = std::panic::catch_unwind(|| assert_same_objects(chart, install, "install"));
     let message = *result.unwrap_err().downcast::<String>().unwrap();
-    assert!(message.contains("Namespace /driftless: only in install"), "{message}");
+    assert!(
+        message.contains("Namespace /driftless: only in install"),
+        "{message}"
+    );
 }
