@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use super::goscalar;
 use super::json::{Resolved, resolve_scalar};
 use super::keyorder;
-use super::node::{Mapping, Node, Scalar};
+use super::node::{Mapping, Node};
 
 const BEST_INDENT: i32 = 2;
 const BEST_WIDTH: usize = 80;
@@ -105,15 +105,33 @@ impl Emitter {
 
     fn node(&mut self, node: &Node, ctx: Context) {
         match node {
-            Node::Scalar(s) => {
-                let (text, requested) = output_scalar(s);
-                self.scalar(&text, requested, ctx);
-            }
+            Node::Scalar(s) => match resolve_scalar(s) {
+                Resolved::Null => self.write_word("null"),
+                Resolved::Bool(b) => self.write_word(if b { "true" } else { "false" }),
+                Resolved::Int(i) => self.write_word(&i.to_string()),
+                Resolved::Uint(u) => self.write_word(&u.to_string()),
+                Resolved::Float(f) => self.write_word(&goscalar::output_float(f)),
+                Resolved::Str(text) => {
+                    let text = json_string(&text);
+                    self.scalar(&text, string_style(&text), &analyze(&text), ctx);
+                }
+            },
             Node::Seq(items) if items.is_empty() => self.empty_flow("[]"),
             Node::Map(map) if map.is_empty() => self.empty_flow("{}"),
             Node::Seq(items) => self.block_sequence(items, ctx),
             Node::Map(map) => self.block_mapping(map),
         }
+    }
+
+    /// A null, boolean or number: plain, never folded (no spaces in it).
+    fn write_word(&mut self, word: &str) {
+        if !self.whitespace {
+            self.put(' ');
+        }
+        self.out.push_str(word);
+        self.column += word.len();
+        self.whitespace = false;
+        self.indention = false;
     }
 
     fn increase_indent(&mut self, flow: bool, indentless: bool) -> i32 {
@@ -149,53 +167,34 @@ impl Emitter {
 
     fn block_mapping(&mut self, map: &Mapping) {
         let saved = self.increase_indent(false, false);
-        let mut entries: Vec<(Vec<char>, (&String, &Node))> =
-            map.iter().map(|(k, v)| (k.chars().collect(), (k, v))).collect();
-        keyorder::sort_keys(&mut entries);
-        for (_, (key, value)) in entries {
+        let mut entries: Vec<(&String, &Node)> = map.iter().collect();
+        keyorder::sort_by_key(&mut entries, |e| e.0.as_str());
+        let key_ctx = |simple_key| Context {
+            mapping: true,
+            simple_key,
+        };
+        for (key, value) in entries {
             self.write_indent();
             let key = json_string(key);
             let requested = string_style(&key);
-            let simple = key.chars().count() <= 128 && !analyze(&key).multiline;
-            // `check_simple_key` counts bytes.
-            let simple = simple && key.len() <= 128;
-            if simple {
-                self.scalar(
-                    &key,
-                    requested,
-                    Context {
-                        mapping: true,
-                        simple_key: true,
-                    },
-                );
+            let analysis = analyze(&key);
+            // `check_simple_key`: at most 128 bytes and on one line.
+            if key.len() <= 128 && !analysis.multiline {
+                self.scalar(&key, requested, &analysis, key_ctx(true));
                 self.write_indicator(":", false, false, false);
             } else {
                 self.write_indicator("?", true, false, true);
-                self.scalar(
-                    &key,
-                    requested,
-                    Context {
-                        mapping: true,
-                        simple_key: false,
-                    },
-                );
+                self.scalar(&key, requested, &analysis, key_ctx(false));
                 self.write_indent();
                 self.write_indicator(":", true, false, true);
             }
-            self.node(
-                value,
-                Context {
-                    mapping: true,
-                    simple_key: false,
-                },
-            );
+            self.node(value, key_ctx(false));
         }
         self.indent = saved;
     }
 
-    fn scalar(&mut self, text: &str, requested: Style, ctx: Context) {
-        let analysis = analyze(text);
-        let style = select_style(text, requested, &analysis, ctx.simple_key);
+    fn scalar(&mut self, text: &str, requested: Style, analysis: &Analysis, ctx: Context) {
+        let style = select_style(text, requested, analysis, ctx.simple_key);
         let saved = self.increase_indent(true, false);
         let allow_breaks = !ctx.simple_key;
         match style {
@@ -258,6 +257,14 @@ impl Emitter {
     fn write_plain(&mut self, value: &str, allow_breaks: bool) {
         if !self.whitespace {
             self.put(' ');
+        }
+        if value.is_ascii() && !value.bytes().any(|c| c == b' ' || c == b'\n' || c == b'\r') {
+            // Nothing to fold or break: copy it whole.
+            self.out.push_str(value);
+            self.column += value.len();
+            self.whitespace = false;
+            self.indention = false;
+            return;
         }
         let mut spaces = false;
         let mut breaks = false;
@@ -415,25 +422,6 @@ impl Emitter {
     }
 }
 
-/// A scalar's output text and the style go-yaml v2's encoder asks for.
-fn output_scalar(s: &Scalar) -> (Cow<'_, str>, Style) {
-    match resolve_scalar(s) {
-        Resolved::Null => (Cow::Borrowed("null"), Style::Plain),
-        Resolved::Bool(b) => (Cow::Borrowed(if b { "true" } else { "false" }), Style::Plain),
-        Resolved::Int(i) => (Cow::Owned(i.to_string()), Style::Plain),
-        Resolved::Uint(u) => (Cow::Owned(u.to_string()), Style::Plain),
-        Resolved::Float(f) => (Cow::Owned(goscalar::output_float(f)), Style::Plain),
-        Resolved::Str(text) => {
-            let text = match text {
-                Cow::Borrowed(t) => json_string(t),
-                Cow::Owned(t) => Cow::Owned(json_string(&t).into_owned()),
-            };
-            let style = string_style(&text);
-            (text, style)
-        }
-    }
-}
-
 /// A string after the JSON text is re-read by go-yaml v2: a raw NEL (which
 /// `encoding/json` leaves unescaped) is a line break inside the double-quoted
 /// scalar and folds like one.
@@ -506,6 +494,19 @@ fn analyze(value: &str) -> Analysis {
             block_plain_allowed: true,
             single_quoted_allowed: true,
             block_allowed: false,
+        };
+    }
+    // Fast path: identifiers, names, paths and versions need no quoting at all.
+    let b = value.as_bytes();
+    if b[0].is_ascii_alphanumeric()
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'/' | b'_' | b'-'))
+    {
+        return Analysis {
+            multiline: false,
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: true,
         };
     }
     let mut block_indicators = value.starts_with("---") || value.starts_with("...");

@@ -2,15 +2,56 @@
 //! plain string (to decide whether a string must be quoted) and how a float
 //! comes out after Go's `json.Marshal` and go-yaml v2's re-read and print.
 
+use std::borrow::Cow;
+
 use super::timestamp;
 
 /// Words go-yaml v2 resolves through its table (booleans incl. YAML 1.1 ones,
 /// nulls, special floats and the merge key).
-const V2_WORDS: &[&str] = &[
-    "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "n", "N", "no", "No", "NO",
-    "false", "False", "FALSE", "off", "Off", "OFF", "", "~", "null", "Null", "NULL", ".nan", ".NaN", ".NAN",
-    ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", "<<",
-];
+fn is_v2_word(s: &str) -> bool {
+    matches!(
+        s,
+        "y" | "Y"
+            | "yes"
+            | "Yes"
+            | "YES"
+            | "true"
+            | "True"
+            | "TRUE"
+            | "on"
+            | "On"
+            | "ON"
+            | "n"
+            | "N"
+            | "no"
+            | "No"
+            | "NO"
+            | "false"
+            | "False"
+            | "FALSE"
+            | "off"
+            | "Off"
+            | "OFF"
+            | ""
+            | "~"
+            | "null"
+            | "Null"
+            | "NULL"
+            | ".nan"
+            | ".NaN"
+            | ".NAN"
+            | ".inf"
+            | ".Inf"
+            | ".INF"
+            | "+.inf"
+            | "+.Inf"
+            | "+.INF"
+            | "-.inf"
+            | "-.Inf"
+            | "-.INF"
+            | "<<"
+    )
+}
 
 /// True when go-yaml v2 may print `s` as a plain scalar: it resolves back to a
 /// string and is not a YAML 1.1 base-60 float (`encoder.stringv`).
@@ -29,7 +70,7 @@ fn v2_resolves_non_string(s: &str) -> bool {
         b'.' => b'.',
         _ => return false,
     };
-    if V2_WORDS.contains(&s) {
+    if is_v2_word(s) {
         return true;
     }
     match hint {
@@ -38,27 +79,30 @@ fn v2_resolves_non_string(s: &str) -> bool {
             if timestamp::parse(s).is_some() {
                 return true;
             }
-            let plain = s.replace('_', "");
+            let plain = if s.contains('_') {
+                Cow::Owned(s.replace('_', ""))
+            } else {
+                Cow::Borrowed(s)
+            };
             go_parse_int(&plain).is_some() || (is_yaml_float(&plain) && go_parse_float(&plain).is_some())
         }
         _ => false,
     }
 }
 
-/// Go's `strconv.ParseInt(s, 0, 64)` or `ParseUint(s, 0, 64)` succeeding:
-/// returns the value's text in decimal.
-pub fn go_parse_int(s: &str) -> Option<String> {
+/// Go's `strconv.ParseInt(s, 0, 64)` or `ParseUint(s, 0, 64)` succeeding: the value.
+pub fn go_parse_int(s: &str) -> Option<i128> {
     let (negative, body) = match s.as_bytes().first()? {
         b'-' => (true, &s[1..]),
         b'+' => (false, &s[1..]),
         _ => (false, s),
     };
-    let lower = body.get(..2).map(str::to_ascii_lowercase);
-    let (radix, digits) = match lower.as_deref() {
-        Some("0x") => (16, &body[2..]),
-        Some("0o") => (8, &body[2..]),
-        Some("0b") => (2, &body[2..]),
-        _ if body.len() > 1 && body.starts_with('0') => (8, &body[1..]),
+    let b = body.as_bytes();
+    let (radix, digits) = match (b.first(), b.get(1).map(u8::to_ascii_lowercase)) {
+        (Some(b'0'), Some(b'x')) => (16, &body[2..]),
+        (Some(b'0'), Some(b'o')) => (8, &body[2..]),
+        (Some(b'0'), Some(b'b')) => (2, &body[2..]),
+        (Some(b'0'), Some(_)) => (8, &body[1..]),
         _ => (10, body),
     };
     if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
@@ -69,13 +113,9 @@ pub fn go_parse_int(s: &str) -> Option<String> {
         if magnitude > i64::MAX as u64 + 1 {
             return None;
         }
-        return Some(if magnitude == 0 {
-            "0".to_owned()
-        } else {
-            format!("-{magnitude}")
-        });
+        return Some(-(magnitude as i128));
     }
-    Some(magnitude.to_string())
+    Some(magnitude as i128)
 }
 
 /// go-yaml's float pattern `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`.
@@ -289,7 +329,7 @@ pub fn output_float(f: f64) -> String {
     if !json.contains(['.', 'e'])
         && let Some(int) = go_parse_int(&json)
     {
-        return int;
+        return int.to_string();
     }
     go_g_float(f)
 }

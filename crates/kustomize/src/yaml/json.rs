@@ -31,17 +31,15 @@ pub(crate) enum Resolved<'a> {
 pub(crate) fn resolve_scalar(s: &Scalar) -> Resolved<'_> {
     match s.tag.as_deref() {
         None if s.style != ScalarStyle::Plain => return Resolved::Str(Cow::Borrowed(&s.text)),
-        None => {
-            let may_be_typed = s.text.bytes().next().is_none_or(|b| {
-                matches!(
-                    b,
-                    b'0'..=b'9' | b'+' | b'-' | b'.' | b'~' | b'n' | b'N' | b't' | b'T' | b'f' | b'F'
-                )
-            });
-            if !may_be_typed {
-                return Resolved::Str(Cow::Borrowed(&s.text));
+        None => match s.text.as_str() {
+            "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
+            "true" | "True" | "TRUE" => return Resolved::Bool(true),
+            "false" | "False" | "FALSE" => return Resolved::Bool(false),
+            text if !text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.')) => {
+                return Resolved::Str(Cow::Borrowed(text));
             }
-        }
+            _ => {}
+        },
         Some("!!binary") => return Resolved::Str(decode_binary(&s.text)),
         Some("!!str") => return Resolved::Str(Cow::Borrowed(&s.text)),
         Some(_) => {}
@@ -56,9 +54,10 @@ pub(crate) fn resolve_scalar(s: &Scalar) -> Resolved<'_> {
         Value::Int(i) => Resolved::Int(i),
         Value::Uint(u) => Resolved::Uint(u),
         Value::Float(f) => Resolved::Float(f),
-        Value::String(text) => match timestamp::parse(&text).filter(|_| timestamp_allowed) {
+        // `resolve` only ever gives back the scalar's own text as a string.
+        Value::String(_) => match timestamp::parse(&s.text).filter(|_| timestamp_allowed) {
             Some(ts) => Resolved::Str(Cow::Owned(ts.to_rfc3339())),
-            None => Resolved::Str(Cow::Owned(text)),
+            None => Resolved::Str(Cow::Borrowed(&s.text)),
         },
     }
 }

@@ -207,7 +207,11 @@ fn resolve_plain(text: &str) -> Value {
     if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
         return Value::String(text.to_owned());
     }
-    let plain = text.replace('_', "");
+    let plain: std::borrow::Cow<'_, str> = if text.contains('_') {
+        text.replace('_', "").into()
+    } else {
+        text.into()
+    };
     if let Some(v) = parse_int(&plain) {
         return v;
     }
