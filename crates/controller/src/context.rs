@@ -32,6 +32,8 @@ pub struct Context {
     pub comparisons: crate::application::compare::ComparisonCache,
     /// Metadata watches on managed kinds, feeding drift into the controller.
     pub drift: Arc<DriftWatches>,
+    /// ApplicationSet state kept between passes (held mass deletions).
+    pub appsets: crate::appset::SetMemory,
 }
 
 /// Could not build the context.
@@ -61,6 +63,7 @@ impl Context {
             renders: RenderCache::new(config.render_cache_size),
             metrics,
             comparisons: Default::default(),
+            appsets: Default::default(),
             repos,
             client,
             config,

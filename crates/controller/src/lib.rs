@@ -7,16 +7,17 @@
 //! in their own crates.
 
 pub mod application;
+pub mod appset;
 pub mod config;
 pub mod context;
 pub mod events;
 pub mod http;
 pub mod leader;
 pub mod metrics;
+pub mod project;
 pub mod render;
 pub mod run;
 pub mod triggers;
-pub mod webhook;
 
 pub use config::ControllerConfig;
 pub use run::{run, run_until};

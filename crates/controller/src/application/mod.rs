@@ -34,6 +34,8 @@ use self::report::{Report, SyncRun};
 use self::status::{ErrorType, Problem};
 use crate::context::Context;
 use crate::events;
+use crate::project;
+use crate::project::sync_window::{Gate, SyncKind};
 
 /// A reconcile that could not finish; retried with backoff by `error_policy`.
 #[derive(Debug, thiserror::Error)]
@@ -129,6 +131,11 @@ async fn run(app: &Application, ctx: &Context) -> Outcome {
             );
         }
     };
+    // Step 1: the project allows this repository and destination.
+    let project = match guard_spec(ctx, app).await {
+        Ok(project) => project,
+        Err((problem, transient)) => return report.failed(problem, transient),
+    };
     let app_ref = AppRef {
         namespace: app.namespace().unwrap_or_default(),
         name: app.name_any(),
@@ -157,6 +164,15 @@ async fn run(app: &Application, ctx: &Context) -> Outcome {
     let mut report = report.at_revision(desired.commit);
     if let Some(error) = &desired.fetch_error {
         report.problem(problem(ErrorType::ComparisonError, error.reason(), error));
+    }
+    // The project allows every rendered kind in its namespace: otherwise nothing is applied.
+    let ids: Vec<_> = desired
+        .objects
+        .iter()
+        .filter_map(driftless_sync::ObjectId::of)
+        .collect();
+    if let Err(error) = project::policy::check_objects(&app.spec.project, &project, &ids) {
+        return report.failed(problem(ErrorType::SyncError, error.reason(), &error), false);
     }
 
     let options = ApplyOptions {
@@ -239,13 +255,71 @@ async fn run(app: &Application, ctx: &Context) -> Outcome {
         stale_live: &stale_live,
         now: jiff::Timestamp::now(),
     };
-    let decision = decide(&facts);
+    let mut decision = decide(&facts);
+    let mut window_opens = None;
+    if let Some(trigger) = decision.trigger {
+        let kind = if trigger == Trigger::Manual {
+            SyncKind::Manual
+        } else {
+            SyncKind::Automated
+        };
+        match project::reconcile::window_gate(&project, app, kind, facts.now) {
+            Ok(Gate::Open) => {}
+            Ok(gate) => {
+                if let (Some(message), Gate::Closed { opens_at, .. }) = (gate.message(kind), &gate) {
+                    report.problem(Problem {
+                        kind: ErrorType::SyncError,
+                        reason: "SyncWindowClosed".into(),
+                        message,
+                    });
+                    window_opens = *opens_at;
+                }
+                project::reconcile::hold(&mut decision);
+            }
+            Err(error) => {
+                return report.failed(
+                    problem(ErrorType::InvalidSpecError, error.reason(), &error),
+                    false,
+                );
+            }
+        }
+    }
     let sync = if decision.trigger.is_some() {
         Some(act(ctx, app, &checked, &compared, &decision, &options).await)
     } else {
         None
     };
-    report.finish(&compared, &inventory, &decision, sync)
+    let mut outcome = report.finish(&compared, &inventory, &decision, sync);
+    if let Some(opens) = window_opens {
+        // Look again the moment the window lets the sync through.
+        let wait = Duration::try_from(opens.duration_since(jiff::Timestamp::now())).unwrap_or(Duration::ZERO);
+        outcome.requeue = outcome.requeue.min(wait + Duration::from_secs(1));
+    }
+    outcome
+}
+
+/// Loads the project and checks the source repository and destination against it.
+async fn guard_spec(
+    ctx: &Context,
+    app: &Application,
+) -> Result<driftless_api::AppProjectSpec, (Problem, bool)> {
+    let spec = project::reconcile::load(ctx, app).await.map_err(|error| {
+        let transient = error.is_transient();
+        (
+            problem(ErrorType::InvalidSpecError, error.reason(), &error),
+            transient,
+        )
+    })?;
+    let name = &app.spec.project;
+    project::policy::check_source(name, &spec, &app.spec.source.repo_url)
+        .and_then(|()| project::policy::check_destination(name, &spec, &app.spec.destination))
+        .map_err(|error| {
+            (
+                problem(ErrorType::InvalidSpecError, error.reason(), &error),
+                false,
+            )
+        })?;
+    Ok(spec)
 }
 
 /// Carries out `decision`: create the namespace if asked, apply, prune.
