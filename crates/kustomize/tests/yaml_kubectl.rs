@@ -133,7 +133,12 @@ fn random_value(rng: &mut Rng) -> String {
                 .map(|_| format!("  {}\n", rng.pick(&["x", "y z", " indented", ""])))
                 .collect();
             let body = first + &rest;
-            format!("|{}\n{}", rng.pick(&["", "-", "+"]), body.trim_end_matches('\n'))
+            let indicator = rng.pick(&["|", ">"]);
+            format!(
+                "{indicator}{}\n{}",
+                rng.pick(&["", "-", "+"]),
+                body.trim_end_matches('\n')
+            )
         }
         _ => quoted(&random_text(rng)),
     }
@@ -165,8 +170,11 @@ fn generated_config_maps_match_kubectl() {
         let mut seen = std::collections::HashSet::new();
         for _ in 0..6 {
             let key = random_text(&mut rng);
-            if !seen.insert(key.clone()) {
-                continue; // kustomize rejects duplicate keys in resources
+            // kustomize rejects duplicate keys in resources. Keys that start with a digit can make
+            // go-yaml v2's order non-transitive (`0755a` < `0x1F` < `1e3` < `0755a`); kustomize then
+            // prints them in Go's random map order, so they are left out.
+            if key.starts_with(|c: char| c.is_ascii_digit()) || !seen.insert(key.clone()) {
+                continue;
             }
             let value = random_value(&mut rng);
             // Indent block-scalar bodies under the key.

@@ -486,6 +486,11 @@ fn select_style(text: &str, requested: Style, a: &Analysis, simple_key: bool) ->
     style
 }
 
+/// True when go-yaml would write `value` as a block scalar (`|` or `>`).
+pub(crate) fn block_allowed(value: &str) -> bool {
+    analyze(value).block_allowed
+}
+
 /// go-yaml v2's `yaml_emitter_analyze_scalar`, for block context.
 fn analyze(value: &str) -> Analysis {
     if value.is_empty() {

@@ -1,6 +1,10 @@
 //! go-yaml v2's map key order (`keyList.Less` in sorter.go) for string keys:
 //! letters sort after non-letters, runs of digits compare as numbers (and
 //! `1` < `01` < `001`), everything else by code point.
+//!
+//! That order is not transitive for some keys with leading digits (`0755a` <
+//! `0x1F` < `1e3` < `0755a`); go-yaml sorts Go's randomly ordered map keys, so
+//! kustomize's own output varies for those. We sort the document order.
 
 use std::cmp::Ordering;
 

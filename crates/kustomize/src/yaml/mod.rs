@@ -6,6 +6,7 @@
 //! go-yaml v2).
 
 pub mod emit;
+mod folded;
 mod goscalar;
 pub mod json;
 pub mod keyorder;

@@ -139,8 +139,14 @@ impl Builder {
                     self.anchors.clear();
                 }
                 Event::Scalar(text, style, anchor, tag) => {
+                    let text = match style {
+                        SaphyrStyle::Folded => {
+                            super::folded::reemit(&text).unwrap_or_else(|| text.into_owned())
+                        }
+                        _ => text.into_owned(),
+                    };
                     let node = Node::Scalar(Scalar {
-                        text: text.into_owned(),
+                        text,
                         style: convert_style(style),
                         tag: tag.map(|t| short_tag(&t)),
                     });
