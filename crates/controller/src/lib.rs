@@ -18,6 +18,7 @@ pub mod project;
 pub mod render;
 pub mod run;
 pub mod triggers;
+pub mod webhook;
 
 pub use config::ControllerConfig;
 pub use run::{run, run_until};
