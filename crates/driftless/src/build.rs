@@ -44,6 +44,13 @@ pub struct BuildArgs {
     /// Output order.
     #[arg(long, value_enum, default_value = "legacy")]
     pub reorder: ReorderFlag,
+    /// Render straight from this git repository (URL) instead of the local disk; DIR is then
+    /// the path inside the repository.
+    #[arg(long)]
+    pub repo: Option<String>,
+    /// Branch, tag or commit to render with `--repo`.
+    #[arg(long, default_value = "HEAD", requires = "repo")]
+    pub revision: String,
     /// Add the `app.kubernetes.io/managed-by` label.
     #[arg(long = "enable-managedby-label")]
     pub managed_by_label: bool,
@@ -70,7 +77,11 @@ impl BuildArgs {
 /// Renders and prints. On a render error, prints one line to stderr and
 /// exits with status 1 (like `kustomize build`).
 pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
-    match driftless_kustomize::build(&DiskFs, &args.dir, &args.options()) {
+    let result = match &args.repo {
+        Some(url) => build_from_git(url, &args.revision, &args.dir, &args.options())?,
+        None => driftless_kustomize::build(&DiskFs, &args.dir, &args.options()),
+    };
+    match result {
         Ok(rendered) => {
             let mut out = std::io::stdout().lock();
             out.write_all(rendered.to_yaml().as_bytes())?;
@@ -82,4 +93,26 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<()> {
             std::process::exit(1);
         }
     }
+}
+
+/// Fetches `url` into the user's repository cache and renders `dir` at `revision`
+/// straight from the commit (no checkout).
+fn build_from_git(
+    url: &str,
+    revision: &str,
+    dir: &std::path::Path,
+    options: &BuildOptions,
+) -> anyhow::Result<Result<driftless_kustomize::Rendered, driftless_kustomize::Error>> {
+    let cache_root = std::env::var_os("DRIFTLESS_CACHE_DIR").map(PathBuf::from).unwrap_or_else(|| {
+        let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
+        home.join(".cache/driftless/repos")
+    });
+    let runtime = tokio::runtime::Runtime::new()?;
+    let snapshot = runtime.block_on(async {
+        let repos = driftless_git::RepoCache::new(driftless_git::RepoCacheConfig::new(cache_root))?;
+        let commit = repos.fetch_and_resolve(url, revision, &driftless_git::FetchOptions::default()).await?;
+        repos.snapshot(url, commit).await
+    })?;
+    let path = std::path::Path::new("/").join(dir.strip_prefix(".").unwrap_or(dir));
+    Ok(driftless_kustomize::build(&*snapshot, &path, options))
 }

@@ -86,10 +86,10 @@ impl Compiled {
             return false;
         }
         let org = r.first_prev_id();
-        if let Some(p) = &self.name {
-            if !(p.is_match(r.name()) || org.is_some_and(|o| p.is_match(&o.name))) {
-                return false;
-            }
+        if let Some(p) = &self.name
+            && !(p.is_match(r.name()) || org.is_some_and(|o| p.is_match(&o.name)))
+        {
+            return false;
         }
         if let Some(p) = &self.namespace {
             let cur = r.cur_id();
