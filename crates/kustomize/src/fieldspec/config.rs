@@ -311,31 +311,7 @@ fn parse_tables(text: &str) -> TransformerConfig {
 /// negative, last kinds positive, others 0), then `group_version_kind` with
 /// `~G`/`~V`/`~K` for empty parts.
 fn gvk_order(gvk: &GvkSelector) -> (i32, String) {
-    const FIRST: [&str; 22] = [
-        "Namespace",
-        "ResourceQuota",
-        "StorageClass",
-        "CustomResourceDefinition",
-        "ServiceAccount",
-        "PodSecurityPolicy",
-        "Role",
-        "ClusterRole",
-        "RoleBinding",
-        "ClusterRoleBinding",
-        "ConfigMap",
-        "Secret",
-        "Endpoints",
-        "Service",
-        "LimitRange",
-        "PriorityClass",
-        "PersistentVolume",
-        "PersistentVolumeClaim",
-        "Deployment",
-        "StatefulSet",
-        "CronJob",
-        "PodDisruptionBudget",
-    ];
-    const LAST: [&str; 2] = ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
+    use crate::finalize::sort::{DEFAULT_ORDER_FIRST as FIRST, DEFAULT_ORDER_LAST as LAST};
     let kind = gvk.kind.as_str();
     let rank = if let Some(i) = FIRST.iter().position(|k| *k == kind) {
         i as i32 - FIRST.len() as i32
