@@ -20,22 +20,25 @@ dirs_of() { # repo -> every directory holding a kustomization, minus Components
   done
 }
 
-time_all() { # label command... (each directory appended)
+time_all() { # command... (each directory appended); prints milliseconds
   local start end
   start=$(date +%s%N)
-  while read -r dir; do "$@" "$dir" >/dev/null 2>&1; done <"$dirs"
+  while read -r dir; do
+    "$@" "$dir" >/dev/null 2>"$errors" || { echo "bench-render: '$* $dir' failed: $(head -c 300 "$errors")" >&2; return 1; }
+  done <"$dirs"
   end=$(date +%s%N)
   echo $(((end - start) / 1000000))
 }
 
+errors=$(mktemp)
 for repo in "$bench/config-repo-medium" "$large"; do
   dirs=$(mktemp)
   dirs_of "$repo" >"$dirs"
   count=$(wc -l <"$dirs")
   ours=() theirs=()
   for _ in 1 2 3; do
-    ours+=("$(time_all ours "$driftless" build)")
-    theirs+=("$(time_all kubectl kubectl kustomize)")
+    ours+=("$(time_all "$driftless" build)")
+    theirs+=("$(time_all kubectl kustomize)")
   done
   median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
   o=$(median "${ours[@]}") t=$(median "${theirs[@]}")
