@@ -30,6 +30,8 @@ pub struct Context {
     pub config: ControllerConfig,
     /// Server-side dry-run results by (desired hash, live resourceVersion).
     pub comparisons: crate::application::compare::ComparisonCache,
+    /// Failed sync attempts per app and revision (`syncPolicy.retry`).
+    pub retries: crate::application::retry::RetryBook,
     /// Metadata watches on managed kinds, feeding drift into the controller.
     pub drift: Arc<DriftWatches>,
     /// ApplicationSet state kept between passes (held mass deletions).
@@ -63,6 +65,7 @@ impl Context {
             renders: RenderCache::new(config.render_cache_size),
             metrics,
             comparisons: Default::default(),
+            retries: Default::default(),
             appsets: Default::default(),
             repos,
             client,

@@ -9,6 +9,7 @@ pub mod act;
 pub mod compare;
 pub mod decide;
 pub mod report;
+pub mod retry;
 pub mod source;
 pub mod status;
 
@@ -284,12 +285,35 @@ async fn run(app: &Application, ctx: &Context) -> Outcome {
             }
         }
     }
+    let app_key = format!("{}/{}", app_ref.namespace, app_ref.name);
+    let revision_text = desired.commit.to_string();
+    let retry_policy = checked.retry.as_ref();
+    let failures = ctx.retries.failures(&app_key, &revision_text);
+    if decision.trigger.is_some_and(|t| t != Trigger::Manual)
+        && retry::verdict(retry_policy, failures) == retry::Verdict::GiveUp
+    {
+        report.problem(Problem {
+            kind: ErrorType::SyncError,
+            reason: "RetryLimitReached".into(),
+            message: format!(
+                "sync failed {failures} times at {revision_text}; push a new commit or request a sync"
+            ),
+        });
+        project::reconcile::hold(&mut decision);
+    }
     let sync = if decision.trigger.is_some() {
         Some(act(ctx, app, &checked, &compared, &decision, &options).await)
     } else {
         None
     };
+    let failed = sync.as_ref().map(|run| run.changes.has_failures());
     let mut outcome = report.finish(&compared, &inventory, &decision, sync);
+    if let Some(failed) = failed {
+        let failures = ctx.retries.record(&app_key, &revision_text, failed);
+        if let retry::Verdict::RetryAfter(delay) = retry::verdict(retry_policy, failures) {
+            outcome.requeue = outcome.requeue.min(delay);
+        }
+    }
     if let Some(opens) = window_opens {
         // Look again the moment the window lets the sync through.
         let wait = Duration::try_from(opens.duration_since(jiff::Timestamp::now())).unwrap_or(Duration::ZERO);
