@@ -292,3 +292,94 @@ async fn an_object_tracked_by_another_application_is_left_alone() {
     );
     harness.stop().await;
 }
+
+#[tokio::test]
+async fn ignored_replicas_are_left_to_their_other_owner() {
+    let tree = tempfile::tempdir().unwrap();
+    write_tree(
+        tree.path(),
+        &[
+            ("app/kustomization.yaml", kustomization(&["web.yaml"])),
+            ("app/web.yaml", deployment("web", 2, &[])),
+        ],
+    );
+    let harness = Harness::start(tree.path()).await.unwrap();
+    let by_pointer = TempNamespace::create(&harness.client, "dl-ignore-ptr")
+        .await
+        .unwrap();
+    let by_manager = TempNamespace::create(&harness.client, "dl-ignore-mgr")
+        .await
+        .unwrap();
+    let rules = [
+        (
+            "pointer",
+            by_pointer.name(),
+            json!({"group": "apps", "kind": "Deployment", "jsonPointers": ["/spec/replicas"]}),
+        ),
+        (
+            "manager",
+            by_manager.name(),
+            json!({"group": "apps", "kind": "Deployment", "managedFieldsManagers": ["kubectl"]}),
+        ),
+    ];
+    for (name, namespace, rule) in &rules {
+        let mut spec = app_spec(
+            &harness.repo_url(),
+            "app",
+            namespace,
+            json!({"prune": true, "selfHeal": true}),
+        );
+        spec["ignoreDifferences"] = json!([rule]);
+        harness.create_app(name, json!({}), spec).await.unwrap();
+        harness
+            .wait_app(name, "Synced and Healthy", |app| synced_and_healthy(app, None))
+            .await
+            .unwrap();
+    }
+    // Another owner (an HPA would do the same through the scale subresource) sets replicas.
+    for (_, namespace, _) in &rules {
+        let out = kubectl(&["scale", "deployment/web", "-n", namespace, "--replicas=5"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    // A git change to another field is applied without taking replicas back.
+    let next = harness
+        .git
+        .commit(
+            driftless_tests::REPO,
+            "main",
+            "new image",
+            &[Change::file(
+                "app/web.yaml",
+                &deployment("web", 2, &[]).replace("nginx:1.27", "nginx:1.28"),
+            )],
+        )
+        .unwrap();
+    let refresh = json!({"metadata": {"annotations": {"driftless.dev/refresh": "normal"}}});
+    for (name, namespace, _) in &rules {
+        harness
+            .applications()
+            .patch(name, &PatchParams::default(), &Patch::Merge(&refresh))
+            .await
+            .unwrap();
+        harness
+            .wait_app(name, "Synced at the new image", |app| {
+                synced_and_healthy(app, Some(&next))
+            })
+            .await
+            .unwrap();
+        let deployments: Api<Deployment> = Api::namespaced(harness.client.clone(), namespace);
+        let web = deployments.get("web").await.unwrap();
+        let spec = web.spec.unwrap();
+        assert_eq!(
+            spec.replicas,
+            Some(5),
+            "{name}: replicas stay with their other owner"
+        );
+        assert_eq!(
+            spec.template.spec.unwrap().containers[0].image.as_deref(),
+            Some("nginx:1.28"),
+            "{name}"
+        );
+    }
+    harness.stop().await;
+}
