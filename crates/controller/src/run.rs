@@ -119,6 +119,7 @@ pub async fn run_until(
     let controller = Controller::new(apps, watcher::Config::default())
         .with_config(ControllerSettings::default().concurrency(ctx.config.concurrency));
     let controller = triggers::with_drift(controller, ctx.drift.stream());
+    let sets = tokio::spawn(crate::appset::run(client.clone(), Arc::clone(&ctx), stop.clone()));
     controller
         .graceful_shutdown_on(until)
         .run(reconcile, error_policy, Arc::clone(&ctx))
@@ -128,6 +129,7 @@ pub async fn run_until(
             }
         })
         .await;
+    sets.abort();
     readiness.set(false);
     let _ = release_tx.send(());
     if let Some(guard) = guard {
