@@ -53,6 +53,7 @@ check() {
   fi
   local empty
   empty=$(mktemp -d)
+  chmod 0755 "$empty"
   trap 'rm -rf "$empty"' RETURN
   cp "$bin" "$empty/driftless"
   local out

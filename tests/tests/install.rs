@@ -152,7 +152,19 @@ async fn the_plain_manifests_pass_a_server_side_dry_run() {
 /// Applies the chart's ServiceAccount and RBAC for real (release `release` in `namespace`);
 /// the returned text deletes them again.
 fn apply_chart_rbac(helm: &PathBuf, release: &str, namespace: &str) -> String {
-    let rendered = helm_template(helm, release, namespace, &["namespace.create=false"]);
+    // Apply rules narrowed to what the test Application holds, so the controller's own
+    // ClusterRole and Role (not a `*` apply grant) must cover everything else it does.
+    let rendered = helm_template(
+        helm,
+        release,
+        namespace,
+        &[
+            "namespace.create=false",
+            "rbac.applyRules[0].apiGroups={,apps}",
+            "rbac.applyRules[0].resources={configmaps,deployments}",
+            "rbac.applyRules[0].verbs={get,list,watch,create,update,patch,delete}",
+        ],
+    );
     let rbac: String = rendered
         .split("\n---")
         .filter(|doc| doc.contains("# Source: driftless/templates/rbac.yaml"))
