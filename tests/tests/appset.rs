@@ -153,6 +153,25 @@ async fn the_blog_appset_makes_one_app_per_service_and_follows_commits() {
     open_project(&harness, "prod").await;
     let services = prod_services();
     assert!(services.len() >= 20, "{services:?}");
+    // The blog's namespaces are fixed names: clear what an earlier run left (tracked by another app).
+    let all: Vec<String> = services
+        .iter()
+        .cloned()
+        .chain(["new-service".to_owned()])
+        .collect();
+    delete_namespaces(&harness.client, all.clone()).await;
+    let namespaces: Api<Namespace> = Api::all(harness.client.clone());
+    let (namespaces, all) = (&namespaces, &all);
+    wait_until("leftover namespaces gone", WAIT, || async move {
+        for name in all {
+            if namespaces.get_opt(name).await.ok()?.is_some() {
+                return None;
+            }
+        }
+        Some(())
+    })
+    .await
+    .unwrap();
     let checked = ["payments-api", "auth", "cart"];
     let ingresses: Vec<_> = checked
         .iter()
@@ -181,13 +200,20 @@ async fn the_blog_appset_makes_one_app_per_service_and_follows_commits() {
             Some("prod-us-east-1")
         );
     }
+    // 30 apps sync at once on a shared machine: allow more than the harness default.
+    let api = harness.applications();
     for service in checked {
-        harness
-            .wait_app(&format!("{service}-prod"), "Synced and Healthy", |a| {
-                synced_and_healthy(a, None)
-            })
-            .await
-            .unwrap();
+        let name = format!("{service}-prod");
+        let (api, name) = (&api, &name);
+        let ready = wait_until("Synced and Healthy", WAIT, || async move {
+            let app = api.get(name).await.ok()?;
+            synced_and_healthy(&app, None).then_some(())
+        })
+        .await;
+        if ready.is_err() {
+            let app = api.get(name).await.unwrap();
+            panic!("{name} not Synced and Healthy: {:?}", app.status);
+        }
     }
     eprintln!("{checked:?} Synced and Healthy after {:?}", started.elapsed());
     let status = wait_until("set status lists every app", WAIT, || async {
