@@ -97,7 +97,7 @@ fn walk(
         }
         Value::Object(map) => {
             for (k, v) in map.iter_mut() {
-                walk(v, &format!("{path}.{k}").trim_start_matches('.').to_owned(), f)?;
+                walk(v, format!("{path}.{k}").trim_start_matches('.'), f)?;
             }
         }
         Value::Array(items) => {

@@ -161,9 +161,7 @@ pub fn parse_duration(text: &str) -> Option<SignedDuration> {
     let mut total = 0i64;
     let mut number = String::new();
     let mut chars = text.trim().chars().peekable();
-    if chars.peek().is_none() {
-        return None;
-    }
+    chars.peek()?;
     while let Some(c) = chars.next() {
         if c.is_ascii_digit() {
             number.push(c);

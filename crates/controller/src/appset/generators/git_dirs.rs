@@ -152,9 +152,11 @@ mod tests {
             .collect()
     }
 
+    type Case<'a> = (&'a [(&'a str, bool)], &'a [&'a str]);
+
     #[test]
     fn globs_and_excludes() {
-        let cases: [(&[(&str, bool)], &[&str]); 4] = [
+        let cases: [Case<'_>; 4] = [
             (
                 &[("apps/*/overlays/prod", false)],
                 &[
