@@ -54,7 +54,11 @@ pub struct Leadership {
 }
 
 /// Waits until this replica holds the Lease.
-pub async fn acquire(client: Client, namespace: &str, settings: &LeaderElection) -> Result<Leadership, LeaderError> {
+pub async fn acquire(
+    client: Client,
+    namespace: &str,
+    settings: &LeaderElection,
+) -> Result<Leadership, LeaderError> {
     let lease = format!("{namespace}/{}", settings.lease_name);
     let manager = LeaseManagerBuilder::new(client, &settings.lease_name)
         .with_namespace(namespace)
@@ -64,7 +68,10 @@ pub async fn acquire(client: Client, namespace: &str, settings: &LeaderElection)
         .with_field_manager("driftless-leader")
         .build()
         .await
-        .map_err(|source| LeaderError { lease: lease.clone(), source })?;
+        .map_err(|source| LeaderError {
+            lease: lease.clone(),
+            source,
+        })?;
     let (mut state, task) = manager.watch().await;
     tracing::info!(%lease, identity = %settings.identity, "waiting for leadership");
     while !*state.borrow_and_update() {

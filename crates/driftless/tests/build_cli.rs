@@ -7,7 +7,8 @@ use std::process::Command;
 use driftless_testkit::git_server::{Change, GitServer};
 
 const KUSTOMIZATION: &str = "resources:\n- cm.yaml\nnamePrefix: dev-\ncommonLabels:\n  team: web\n";
-const CONFIG_MAP: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: \"0755\"\n";
+const CONFIG_MAP: &str =
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: \"0755\"\n";
 
 fn driftless(args: &[&str], cache: &std::path::Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_driftless"))
@@ -31,20 +32,37 @@ fn building_from_git_equals_building_the_checkout() {
             "config",
             "main",
             "first",
-            &[Change::file("app/kustomization.yaml", KUSTOMIZATION), Change::file("app/cm.yaml", CONFIG_MAP)],
+            &[
+                Change::file("app/kustomization.yaml", KUSTOMIZATION),
+                Change::file("app/cm.yaml", CONFIG_MAP),
+            ],
         )
         .unwrap();
     server.tag("config", "v1", &tag_commit, true).unwrap();
 
     let from_disk = driftless(&["build", app.to_str().unwrap()], work.path());
-    assert!(from_disk.status.success(), "{}", String::from_utf8_lossy(&from_disk.stderr));
+    assert!(
+        from_disk.status.success(),
+        "{}",
+        String::from_utf8_lossy(&from_disk.stderr)
+    );
     let url = server.git_url("config");
     let from_git = driftless(&["build", "--repo", &url, "--revision", "v1", "app"], work.path());
-    assert!(from_git.status.success(), "{}", String::from_utf8_lossy(&from_git.stderr));
-    assert_eq!(String::from_utf8_lossy(&from_git.stdout), String::from_utf8_lossy(&from_disk.stdout));
+    assert!(
+        from_git.status.success(),
+        "{}",
+        String::from_utf8_lossy(&from_git.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&from_git.stdout),
+        String::from_utf8_lossy(&from_disk.stdout)
+    );
     assert!(String::from_utf8_lossy(&from_git.stdout).contains("name: dev-settings"));
 
-    let missing = driftless(&["build", "--repo", &url, "--revision", "no-such-branch", "app"], work.path());
+    let missing = driftless(
+        &["build", "--repo", &url, "--revision", "no-such-branch", "app"],
+        work.path(),
+    );
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no-such-branch"));
 }

@@ -12,7 +12,11 @@ use driftless_kustomize::fs::DiskFs;
 use driftless_kustomize::{BuildOptions, ParsedFiles, build, build_with_cache};
 
 fn kustomization_dirs(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     for path in entries {
         if path.is_dir() {
@@ -38,7 +42,10 @@ async fn every_overlay_renders_the_same_from_a_snapshot_as_from_disk() {
     server.commit_dir("config", "main", "bench repo", &repo).unwrap();
     let (_dir, cache) = common::cache();
     let url = server.git_url("config");
-    let commit = cache.fetch_and_resolve(&url, "main", &FetchOptions::default()).await.unwrap();
+    let commit = cache
+        .fetch_and_resolve(&url, "main", &FetchOptions::default())
+        .await
+        .unwrap();
     let snapshot = cache.snapshot(&url, commit).await.unwrap();
 
     let mut dirs = Vec::new();
@@ -51,6 +58,10 @@ async fn every_overlay_renders_the_same_from_a_snapshot_as_from_disk() {
         let from_git = build_with_cache(&*snapshot, &Path::new("/").join(dir), &options, &shared).unwrap();
         assert_eq!(from_git.to_yaml(), from_disk.to_yaml(), "{}", dir.display());
         let read: Vec<_> = from_git.files_read.iter().collect();
-        assert!(read.iter().any(|f| f.starts_with(Path::new("/").join(dir))), "{}: {read:?}", dir.display());
+        assert!(
+            read.iter().any(|f| f.starts_with(Path::new("/").join(dir))),
+            "{}: {read:?}",
+            dir.display()
+        );
     }
 }

@@ -10,7 +10,9 @@ use driftless_kustomize::fs::DiskFs;
 use driftless_kustomize::{BuildOptions, ParsedFiles, build_with_cache};
 
 fn kustomization_dirs(root: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(root) else { return };
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
     let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
     entries.sort();
     for path in entries {

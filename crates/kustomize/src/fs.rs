@@ -44,7 +44,11 @@ impl FileSystem for DiskFs {
 
     fn kind(&self, path: &Path) -> Option<EntryKind> {
         let meta = std::fs::metadata(path).ok()?;
-        Some(if meta.is_dir() { EntryKind::Dir } else { EntryKind::File })
+        Some(if meta.is_dir() {
+            EntryKind::Dir
+        } else {
+            EntryKind::File
+        })
     }
 
     fn read_dir(&self, path: &Path) -> io::Result<Vec<String>> {

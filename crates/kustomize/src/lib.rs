@@ -15,9 +15,9 @@ pub mod fix;
 pub mod fs;
 pub mod generate;
 pub mod kustomization;
+pub mod loader;
 pub mod merge;
 pub mod openapi;
-pub mod loader;
 pub mod resid;
 pub mod resmap;
 pub mod resource;
@@ -32,6 +32,6 @@ pub mod backend {
     pub use crate::yaml::{emit_documents, parse_documents, to_json};
 }
 
-pub use error::Error;
 pub use build::{BuildOptions, Rendered, Reorder, build, build_with_cache};
+pub use error::Error;
 pub use loader::{LoadRestrictions, ParsedFiles};

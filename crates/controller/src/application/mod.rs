@@ -256,8 +256,15 @@ async fn run(app: &Application, ctx: &Context) -> Outcome {
         stale_live: &stale_live,
         now: jiff::Timestamp::now(),
     };
-    if facts.objects.iter().any(|o| o.state.out_of_sync && !o.state.desired_changed && !o.conflict) {
-        ctx.metrics.drift_detected_total.with_label_values(&[&app_ref.name]).inc();
+    if facts
+        .objects
+        .iter()
+        .any(|o| o.state.out_of_sync && !o.state.desired_changed && !o.conflict)
+    {
+        ctx.metrics
+            .drift_detected_total
+            .with_label_values(&[&app_ref.name])
+            .inc();
     }
     let mut decision = decide(&facts);
     let mut window_opens = None;

@@ -38,18 +38,27 @@ pub struct RetryBook {
 impl RetryBook {
     /// Failures so far of `app` at `revision`.
     pub fn failures(&self, app: &str, revision: &str) -> u32 {
-        let Ok(attempts) = self.attempts.lock() else { return 0 };
-        attempts.get(app).filter(|(rev, _)| rev == revision).map_or(0, |(_, n)| *n)
+        let Ok(attempts) = self.attempts.lock() else {
+            return 0;
+        };
+        attempts
+            .get(app)
+            .filter(|(rev, _)| rev == revision)
+            .map_or(0, |(_, n)| *n)
     }
 
     /// Records a sync outcome; returns the failures now counted (0 after a success).
     pub fn record(&self, app: &str, revision: &str, failed: bool) -> u32 {
-        let Ok(mut attempts) = self.attempts.lock() else { return 0 };
+        let Ok(mut attempts) = self.attempts.lock() else {
+            return 0;
+        };
         if !failed {
             attempts.remove(app);
             return 0;
         }
-        let entry = attempts.entry(app.to_owned()).or_insert_with(|| (revision.to_owned(), 0));
+        let entry = attempts
+            .entry(app.to_owned())
+            .or_insert_with(|| (revision.to_owned(), 0));
         if entry.0 != revision {
             *entry = (revision.to_owned(), 0);
         }
@@ -75,11 +84,20 @@ mod tests {
     fn backoff_grows_and_stops_at_the_limit() {
         let limited = policy(Some(2));
         assert_eq!(verdict(Some(&limited), 0), Verdict::Proceed);
-        assert_eq!(verdict(Some(&limited), 1), Verdict::RetryAfter(Duration::from_secs(5)));
-        assert_eq!(verdict(Some(&limited), 2), Verdict::RetryAfter(Duration::from_secs(10)));
+        assert_eq!(
+            verdict(Some(&limited), 1),
+            Verdict::RetryAfter(Duration::from_secs(5))
+        );
+        assert_eq!(
+            verdict(Some(&limited), 2),
+            Verdict::RetryAfter(Duration::from_secs(10))
+        );
         assert_eq!(verdict(Some(&limited), 3), Verdict::GiveUp);
         let unlimited = policy(None);
-        assert_eq!(verdict(Some(&unlimited), 9), Verdict::RetryAfter(Duration::from_secs(12)));
+        assert_eq!(
+            verdict(Some(&unlimited), 9),
+            Verdict::RetryAfter(Duration::from_secs(12))
+        );
         assert_eq!(verdict(None, 9), Verdict::Proceed);
     }
 
@@ -89,7 +107,11 @@ mod tests {
         assert_eq!(book.record("ns/a", "r1", true), 1);
         assert_eq!(book.record("ns/a", "r1", true), 2);
         assert_eq!(book.failures("ns/a", "r1"), 2);
-        assert_eq!(book.failures("ns/a", "r2"), 0, "a new revision has a fresh budget");
+        assert_eq!(
+            book.failures("ns/a", "r2"),
+            0,
+            "a new revision has a fresh budget"
+        );
         assert_eq!(book.record("ns/a", "r2", true), 1);
         assert_eq!(book.record("ns/a", "r2", false), 0);
         assert_eq!(book.failures("ns/a", "r2"), 0);
