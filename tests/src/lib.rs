@@ -392,3 +392,12 @@ pub fn app_spec(
         "syncPolicy": {"automated": automated},
     })
 }
+
+/// Runs kubectl against the test cluster's kubeconfig.
+pub fn kubectl(args: &[&str]) -> std::process::Output {
+    std::process::Command::new("kubectl")
+        .args(args)
+        .env("KUBECONFIG", driftless_testkit::cluster::kubeconfig_path())
+        .output()
+        .unwrap_or_else(|error| panic!("kubectl does not run: {error}"))
+}

@@ -3,14 +3,13 @@
 //! deletion without the finalizer, and objects shared between Applications.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Command;
 use std::time::Duration;
 
 use driftless_api::application::SyncStatusCode;
 use driftless_testkit::git_server::Change;
 use driftless_testkit::{TempNamespace, wait_until};
 use driftless_tests::{
-    Harness, app_spec, config_map, deployment, kustomization, synced_and_healthy, write_tree,
+    Harness, app_spec, config_map, deployment, kubectl, kustomization, synced_and_healthy, write_tree,
 };
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::ConfigMap;
@@ -19,14 +18,6 @@ use serde_json::json;
 
 const OPT_OUT: (&str, &str) = ("driftless.dev/self-heal", "false");
 const KEEP: (&str, &str) = ("driftless.dev/sync-options", "Prune=false");
-
-fn kubectl(args: &[&str]) -> std::process::Output {
-    Command::new("kubectl")
-        .args(args)
-        .env("KUBECONFIG", driftless_testkit::cluster::kubeconfig_path())
-        .output()
-        .expect("kubectl runs")
-}
 
 async fn replicas(api: &Api<Deployment>, name: &str) -> Option<i32> {
     api.get(name).await.ok()?.spec?.replicas

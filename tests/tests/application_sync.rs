@@ -3,13 +3,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::Duration;
 
 use driftless_testkit::git_server::Change;
 use driftless_testkit::{TempNamespace, wait_until};
 use driftless_tests::{
-    Harness, config_map, deployment, fake_ingress_controller, kustomization, synced_and_healthy, write_tree,
+    Harness, config_map, deployment, fake_ingress_controller, kubectl, kustomization, synced_and_healthy,
+    write_tree,
 };
 use k8s_openapi::api::apps::v1::Deployment;
 use kube::api::{Api, Patch, PatchParams};
@@ -17,14 +17,6 @@ use serde_json::json;
 
 fn medium_repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench/config-repo-medium")
-}
-
-fn kubectl(args: &[&str]) -> std::process::Output {
-    Command::new("kubectl")
-        .args(args)
-        .env("KUBECONFIG", driftless_testkit::cluster::kubeconfig_path())
-        .output()
-        .expect("kubectl runs")
 }
 
 #[tokio::test]
