@@ -46,6 +46,8 @@ pub enum HarnessError {
 pub struct Harness {
     /// Kubernetes client.
     pub client: Client,
+    /// The settings `client` was built from (replicas get their own clients from them).
+    pub kube: kube::Config,
     /// Namespace the controller reconciles Applications in.
     pub apps: TempNamespace,
     /// The loopback git server.
@@ -72,7 +74,7 @@ pub struct Replica {
 impl Replica {
     /// Starts a controller for Applications in `namespace`.
     pub fn spawn(
-        client: Client,
+        kube: kube::Config,
         namespace: &str,
         poll_interval: Duration,
         leader_election: Option<LeaderElection>,
@@ -99,7 +101,7 @@ impl Replica {
             let shutdown = async move {
                 let _ = stopped.await;
             };
-            driftless_controller::run_until(client, config, shutdown)
+            driftless_controller::run_until(kube, config, shutdown)
                 .await
                 .map_err(|error| {
                     eprintln!("controller stopped: {error}");
@@ -169,19 +171,21 @@ impl Harness {
 
     /// Like [`Harness::start`], polling git and re-checking apps every `poll_interval`.
     pub async fn start_with(tree: &Path, poll_interval: Duration) -> Result<Harness, HarnessError> {
-        let client = cluster::client().await?;
+        let kube = cluster::config().await?;
+        let client = Client::try_from(kube.clone())?;
         install_crds(&client).await?;
         let apps = TempNamespace::create(&client, "dl-apps").await?;
         let git = GitServer::start()?;
         git.create_repo(REPO)?;
         git.commit_dir(REPO, "main", "initial", tree)?;
         git.set_head(REPO, "main")?;
-        let replica = Replica::spawn(client.clone(), apps.name(), poll_interval, None)?;
+        let replica = Replica::spawn(kube.clone(), apps.name(), poll_interval, None)?;
         let metrics_addr = replica.metrics_addr;
         let webhook_addr = replica.webhook_addr;
         Ok(Harness {
             webhook_addr,
             client,
+            kube,
             apps,
             git,
             metrics_addr,
@@ -193,7 +197,7 @@ impl Harness {
     /// Starts another controller replica for this harness's Applications.
     pub fn spawn_replica(&self, leader_election: Option<LeaderElection>) -> Result<Replica, HarnessError> {
         Replica::spawn(
-            self.client.clone(),
+            self.kube.clone(),
             self.apps.name(),
             self.poll_interval,
             leader_election,
@@ -234,6 +238,15 @@ impl Harness {
         }))
         .map_err(|e| HarnessError::Io(std::io::Error::other(e)))?;
         Ok(self.applications().create(&PostParams::default(), &app).await?)
+    }
+
+    /// Asks the controller to look at the Application `name` again now (`driftless.dev/refresh`).
+    pub async fn refresh(&self, name: &str) -> Result<(), HarnessError> {
+        let refresh = json!({"metadata": {"annotations": {driftless_api::annotations::REFRESH: "normal"}}});
+        self.applications()
+            .patch(name, &PatchParams::default(), &Patch::Merge(&refresh))
+            .await?;
+        Ok(())
     }
 
     /// Waits until `check` holds for the Application `name`.

@@ -13,7 +13,7 @@ use driftless_tests::{
 };
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::ConfigMap;
-use kube::api::{Api, ListParams, Patch, PatchParams};
+use kube::api::{Api, ListParams};
 use serde_json::json;
 
 const OPT_OUT: (&str, &str) = ("driftless.dev/self-heal", "false");
@@ -98,12 +98,7 @@ async fn an_opted_out_object_keeps_its_drift_but_follows_git() {
             )],
         )
         .unwrap();
-    let refresh = json!({"metadata": {"annotations": {"driftless.dev/refresh": "normal"}}});
-    harness
-        .applications()
-        .patch("optout", &PatchParams::default(), &Patch::Merge(&refresh))
-        .await
-        .unwrap();
+    harness.refresh("optout").await.unwrap();
     harness
         .wait_app("optout", "Synced at the new commit", |app| {
             synced_and_healthy(app, Some(&second))
@@ -159,12 +154,7 @@ async fn pruning_collects_dependents_keeps_prune_false_and_needs_the_finalizer_t
             )],
         )
         .unwrap();
-    let refresh = json!({"metadata": {"annotations": {"driftless.dev/refresh": "normal"}}});
-    harness
-        .applications()
-        .patch("gc", &PatchParams::default(), &Patch::Merge(&refresh))
-        .await
-        .unwrap();
+    harness.refresh("gc").await.unwrap();
     harness
         .wait_app("gc", "Synced at the new commit", |app| {
             synced_and_healthy(app, Some(&next))
@@ -345,13 +335,8 @@ async fn ignored_replicas_are_left_to_their_other_owner() {
             )],
         )
         .unwrap();
-    let refresh = json!({"metadata": {"annotations": {"driftless.dev/refresh": "normal"}}});
     for (name, namespace, _) in &rules {
-        harness
-            .applications()
-            .patch(name, &PatchParams::default(), &Patch::Merge(&refresh))
-            .await
-            .unwrap();
+        harness.refresh(name).await.unwrap();
         harness
             .wait_app(name, "Synced at the new image", |app| {
                 synced_and_healthy(app, Some(&next))

@@ -12,7 +12,7 @@ use driftless_tests::{
     write_tree,
 };
 use k8s_openapi::api::apps::v1::Deployment;
-use kube::api::{Api, Patch, PatchParams};
+use kube::api::Api;
 use serde_json::json;
 
 fn medium_repo() -> PathBuf {
@@ -108,15 +108,7 @@ async fn a_prod_overlay_syncs_healthy_and_follows_a_new_tag() {
             )],
         )
         .unwrap();
-    let apps = harness.applications();
-    let refresh = json!({"metadata": {"annotations": {"driftless.dev/refresh": "normal"}}});
-    apps.patch(
-        "payments-api-prod",
-        &PatchParams::default(),
-        &Patch::Merge(&refresh),
-    )
-    .await
-    .unwrap();
+    harness.refresh("payments-api-prod").await.unwrap();
     let app = harness
         .wait_app("payments-api-prod", "synced at the new commit", |app| {
             synced_and_healthy(app, Some(&second))
@@ -307,11 +299,8 @@ async fn removed_objects_are_pruned_and_a_broken_commit_changes_nothing() {
             )],
         )
         .unwrap();
-    let refresh = json!({"metadata": {"annotations": {"driftless.dev/refresh": "normal"}}});
     let apps = harness.applications();
-    apps.patch("pruning", &PatchParams::default(), &Patch::Merge(&refresh))
-        .await
-        .unwrap();
+    harness.refresh("pruning").await.unwrap();
     let app = harness
         .wait_app("pruning", "ComparisonError", |app| {
             app.status
@@ -351,9 +340,7 @@ async fn removed_objects_are_pruned_and_a_broken_commit_changes_nothing() {
             )],
         )
         .unwrap();
-    apps.patch("pruning", &PatchParams::default(), &Patch::Merge(&refresh))
-        .await
-        .unwrap();
+    harness.refresh("pruning").await.unwrap();
     harness
         .wait_app("pruning", "Synced at the fix", |app| {
             synced_and_healthy(app, Some(&fixed))

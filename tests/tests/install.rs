@@ -16,9 +16,10 @@ use driftless_controller::ControllerConfig;
 use driftless_testkit::git_server::GitServer;
 use driftless_testkit::{TempNamespace, cluster, wait_until};
 use driftless_tests::{app_spec, config_map, deployment, kustomization, synced_and_healthy, write_tree};
-use k8s_openapi::api::core::v1::Namespace;
+use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
+use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
 use kube::api::{Api, PostParams};
-use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::config::AuthInfo;
 use serde_json::json;
 
 fn repo_root() -> PathBuf {
@@ -195,13 +196,29 @@ async fn the_controller_syncs_with_only_the_charts_rbac() {
     let release = format!("{}-driftless", home.name());
     let rbac = apply_chart_rbac(&helm, &release, home.name());
 
-    // A client that is the chart's ServiceAccount, as the Pod would be.
-    let kubeconfig = Kubeconfig::read_from(cluster::kubeconfig_path()).unwrap();
-    let mut config = kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
+    // Settings that authenticate as the chart's ServiceAccount with a bound token, as the Pod
+    // would: no admin credentials left, so the controller's own impersonation is checked too.
+    let accounts: Api<ServiceAccount> = Api::namespaced(admin.clone(), home.name());
+    let request = TokenRequest {
+        spec: TokenRequestSpec {
+            audiences: vec![],
+            expiration_seconds: Some(3600),
+            ..TokenRequestSpec::default()
+        },
+        ..TokenRequest::default()
+    };
+    let token = accounts
+        .create_token_request(&release, &PostParams::default(), &request)
         .await
-        .unwrap();
-    config.auth_info.impersonate = Some(format!("system:serviceaccount:{}:{release}", home.name()));
-    let as_sa = kube::Client::try_from(config).unwrap();
+        .unwrap()
+        .status
+        .unwrap()
+        .token;
+    let mut as_sa = cluster::config().await.unwrap();
+    as_sa.auth_info = AuthInfo {
+        token: Some(token.into()),
+        ..AuthInfo::default()
+    };
 
     let tree = tempfile::tempdir().unwrap();
     write_tree(

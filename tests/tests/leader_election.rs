@@ -10,7 +10,7 @@ use driftless_testkit::git_server::Change;
 use driftless_testkit::{TempNamespace, unique_name, wait_until};
 use driftless_tests::{Harness, app_spec, config_map, kustomization, synced_and_healthy, write_tree};
 use k8s_openapi::api::coordination::v1::Lease;
-use kube::api::{Api, Patch, PatchParams};
+use kube::api::Api;
 use serde_json::json;
 
 const RECONCILES: &str = "driftless_app_reconcile_duration_seconds_count";
@@ -85,12 +85,7 @@ async fn only_the_leader_reconciles_and_a_standby_takes_over() {
             )],
         )
         .unwrap();
-    let refresh = json!({"metadata": {"annotations": {"driftless.dev/refresh": "normal"}}});
-    harness
-        .applications()
-        .patch("led", &PatchParams::default(), &Patch::Merge(&refresh))
-        .await
-        .unwrap();
+    harness.refresh("led").await.unwrap();
     let app = harness
         .wait_app("led", "synced by the new leader", |app| {
             synced_and_healthy(app, Some(&next))

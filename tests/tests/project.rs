@@ -10,8 +10,8 @@ use driftless_api::application::SyncStatusCode;
 use driftless_api::{AppProject, Application};
 use driftless_testkit::{TempNamespace, unique_name, wait_until};
 use driftless_tests::Harness;
-use k8s_openapi::api::core::v1::ConfigMap;
-use k8s_openapi::api::rbac::v1::ClusterRole;
+use k8s_openapi::api::core::v1::{ConfigMap, Secret, ServiceAccount};
+use k8s_openapi::api::rbac::v1::{ClusterRole, Role, RoleBinding};
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use serde_json::json;
 
@@ -270,4 +270,132 @@ async fn a_deny_window_holds_syncs_until_it_closes() {
         .await
         .unwrap();
     target.delete().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_project_service_account_bounds_what_a_sync_may_apply() {
+    let repo = tempfile::tempdir().unwrap();
+    write(
+        repo.path(),
+        "scoped/kustomization.yaml",
+        "resources:\n- cm.yaml\n- secret.yaml\n",
+    );
+    write(
+        repo.path(),
+        "scoped/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  color: blue\n",
+    );
+    write(
+        repo.path(),
+        "scoped/secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: token\nstringData:\n  value: s3cr3t\n",
+    );
+    let harness = Harness::start(repo.path()).await.unwrap();
+    let target = TempNamespace::create(&harness.client, "dl-scoped").await.unwrap();
+    // `deployer` may manage ConfigMaps in the target namespace, nothing else.
+    let rbac = |resources: &str| {
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+               "metadata": {"name": "deployer", "namespace": target.name()},
+               "rules": [{"apiGroups": [""], "resources": resources.split(',').collect::<Vec<_>>(),
+                          "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"]}]})
+    };
+    apply_admin::<ServiceAccount>(
+        &harness,
+        json!({"apiVersion": "v1", "kind": "ServiceAccount",
+               "metadata": {"name": "deployer", "namespace": target.name()}}),
+    )
+    .await;
+    apply_admin::<Role>(&harness, rbac("configmaps")).await;
+    apply_admin::<RoleBinding>(
+        &harness,
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                 "metadata": {"name": "deployer", "namespace": target.name()},
+                 "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "deployer"},
+                 "subjects": [{"kind": "ServiceAccount", "name": "deployer", "namespace": target.name()}]}),
+    )
+    .await;
+    create_project(
+        &harness,
+        "least",
+        json!({"sourceRepos": ["*"], "destinations": [{"server": "*", "namespace": "*"}],
+               "destinationServiceAccounts": [{"server": "*", "namespace": "dl-scoped-*",
+                                               "defaultServiceAccount": "deployer"}]}),
+    )
+    .await;
+    harness
+        .create_app(
+            "scoped",
+            json!({}),
+            app_spec(&harness, "least", "scoped", target.name()),
+        )
+        .await
+        .unwrap();
+
+    // The sync runs as `deployer`: the ConfigMap goes in, the Secret is refused by RBAC.
+    let user = format!("system:serviceaccount:{}:deployer", target.name());
+    let app = harness
+        .wait_app("scoped", "SyncError naming the forbidden Secret", |a| {
+            condition(a, "SyncError").is_some_and(|m| m.contains("Secret") && m.contains(&user))
+        })
+        .await
+        .unwrap();
+    let message = condition(&app, "SyncError").unwrap();
+    assert!(message.contains("forbidden"), "{message}");
+    let maps: Api<ConfigMap> = Api::namespaced(harness.client.clone(), target.name());
+    assert!(maps.get_opt("settings").await.unwrap().is_some());
+    let secrets: Api<Secret> = Api::namespaced(harness.client.clone(), target.name());
+    assert!(secrets.get_opt("token").await.unwrap().is_none());
+
+    // Granting Secrets to the account lets the next sync through.
+    apply_admin::<Role>(&harness, rbac("configmaps,secrets")).await;
+    harness.refresh("scoped").await.unwrap();
+    harness
+        .wait_app("scoped", "Synced once deployer may write Secrets", |a| {
+            driftless_tests::synced_and_healthy(a, None)
+        })
+        .await
+        .unwrap();
+    assert!(secrets.get_opt("token").await.unwrap().is_some());
+
+    // A destination no entry covers is refused before anything runs, not synced as the controller.
+    let other = TempNamespace::create(&harness.client, "dl-unscoped")
+        .await
+        .unwrap();
+    harness
+        .create_app(
+            "unscoped",
+            json!({}),
+            app_spec(&harness, "least", "scoped", other.name()),
+        )
+        .await
+        .unwrap();
+    let app = harness
+        .wait_app("unscoped", "InvalidSpecError: no service account", |a| {
+            condition(a, "InvalidSpecError").is_some()
+        })
+        .await
+        .unwrap();
+    let message = condition(&app, "InvalidSpecError").unwrap();
+    assert!(message.contains("destinationServiceAccounts"), "{message}");
+    let others: Api<ConfigMap> = Api::namespaced(harness.client.clone(), other.name());
+    assert!(others.get_opt("settings").await.unwrap().is_none());
+    harness.stop().await;
+}
+
+/// Server-side applies `object` (JSON) as the admin, in its own namespace.
+async fn apply_admin<K>(harness: &Harness, object: serde_json::Value)
+where
+    K: kube::Resource<Scope = kube::core::NamespaceResourceScope, DynamicType = ()>
+        + Clone
+        + std::fmt::Debug
+        + serde::de::DeserializeOwned
+        + serde::Serialize,
+{
+    let object: K = serde_json::from_value(object).unwrap();
+    let namespace = object.meta().namespace.clone().unwrap();
+    let name = object.meta().name.clone().unwrap();
+    let api: Api<K> = Api::namespaced(harness.client.clone(), &namespace);
+    api.patch(&name, &PatchParams::apply("test").force(), &Patch::Apply(&object))
+        .await
+        .unwrap();
 }

@@ -27,6 +27,9 @@ pub struct ControllerConfig {
     pub webhook_secret: Option<String>,
     /// Leader election; `None` runs as the only replica.
     pub leader_election: Option<crate::leader::LeaderElection>,
+    /// Largest share (0–1) of an ApplicationSet's Applications one generation may delete
+    /// before the deletion must be seen twice in a row.
+    pub appset_max_delete_share: f64,
 }
 
 impl Default for ControllerConfig {
@@ -42,6 +45,7 @@ impl Default for ControllerConfig {
             webhook_addr: None,
             webhook_secret: None,
             leader_election: None,
+            appset_max_delete_share: crate::appset::plan::DEFAULT_MAX_DELETE_SHARE,
         }
     }
 }

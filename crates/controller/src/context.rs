@@ -8,6 +8,7 @@ use kube::Client;
 use kube::runtime::events::{Recorder, Reporter};
 
 use crate::config::ControllerConfig;
+use crate::identity::Identities;
 use crate::metrics::Metrics;
 use crate::render::RenderCache;
 use crate::triggers::DriftWatches;
@@ -36,6 +37,8 @@ pub struct Context {
     pub drift: Arc<DriftWatches>,
     /// ApplicationSet state kept between passes (held mass deletions).
     pub appsets: crate::appset::SetMemory,
+    /// Whom applies and prunes act as (the controller, or a project's ServiceAccount).
+    pub identities: Identities,
 }
 
 /// Could not build the context.
@@ -47,11 +50,16 @@ pub enum ContextError {
     /// Metrics could not be registered.
     #[error(transparent)]
     Metrics(#[from] crate::metrics::MetricsError),
+    /// No Kubernetes client could be built from the settings.
+    #[error("building the Kubernetes client: {0}")]
+    Client(#[from] kube::Error),
 }
 
 impl Context {
-    /// Builds the context for `config` over `client`.
-    pub fn new(client: Client, config: ControllerConfig) -> Result<Arc<Context>, ContextError> {
+    /// Builds the context for `config`, talking to the cluster `kube` describes.
+    pub fn new(kube: kube::Config, config: ControllerConfig) -> Result<Arc<Context>, ContextError> {
+        let client = Client::try_from(kube.clone())?;
+        let discovery = Discovery::new(client.clone());
         let repos = RepoCache::new(driftless_git::RepoCacheConfig::new(&config.cache_dir))?;
         let reporter = Reporter {
             controller: "driftless".into(),
@@ -60,7 +68,8 @@ impl Context {
         let metrics = Metrics::new()?;
         Ok(Arc::new(Context {
             drift: DriftWatches::new(client.clone(), metrics.clone()),
-            discovery: Discovery::new(client.clone()),
+            identities: Identities::new(kube, discovery.clone()),
+            discovery,
             recorder: Recorder::new(client.clone(), reporter),
             renders: RenderCache::new(config.render_cache_size),
             metrics,

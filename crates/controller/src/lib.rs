@@ -12,6 +12,7 @@ pub mod config;
 pub mod context;
 pub mod events;
 pub mod http;
+pub mod identity;
 pub mod leader;
 pub mod metrics;
 pub mod project;

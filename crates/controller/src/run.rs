@@ -6,7 +6,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use driftless_api::Application;
 use futures::StreamExt;
-use kube::Client;
 use kube::api::Api;
 use kube::runtime::controller::{Config as ControllerSettings, Controller};
 use kube::runtime::watcher;
@@ -41,18 +40,19 @@ pub enum RunError {
     },
 }
 
-/// Runs the controller until SIGTERM or Ctrl-C.
-pub async fn run(client: Client, config: ControllerConfig) -> Result<(), RunError> {
-    run_until(client, config, shutdown_signal()).await
+/// Runs the controller against the cluster `kube` describes until SIGTERM or Ctrl-C.
+pub async fn run(kube: kube::Config, config: ControllerConfig) -> Result<(), RunError> {
+    run_until(kube, config, shutdown_signal()).await
 }
 
 /// Runs the controller until `shutdown` resolves (tests stop it this way).
 pub async fn run_until(
-    client: Client,
+    kube: kube::Config,
     config: ControllerConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
 ) -> Result<(), RunError> {
-    let ctx = Context::new(client.clone(), config)?;
+    let ctx = Context::new(kube, config)?;
+    let client = ctx.client.clone();
     let stop = futures::future::FutureExt::shared(Box::pin(shutdown));
     let readiness = Readiness::default();
     let addr = ctx.config.metrics_addr;

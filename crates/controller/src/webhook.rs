@@ -5,7 +5,8 @@
 //! repository and branch. Of those, only the ones whose last render read a
 //! file the push changed get a `driftless.dev/refresh` annotation (an app
 //! never rendered yet is always refreshed), so a push costs untouched apps
-//! nothing.
+//! nothing. ApplicationSets whose git generators read that repository and
+//! branch are refreshed too, so a new `apps/<service>` directory shows up at once.
 
 use std::sync::Arc;
 
@@ -14,8 +15,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use driftless_api::Application;
 use driftless_api::annotations::REFRESH;
+use driftless_api::{Application, ApplicationSet};
 use driftless_git::CommitId;
 use hmac::{Hmac, Mac};
 use kube::ResourceExt;
@@ -23,6 +24,7 @@ use kube::api::{Api, ListParams, Patch, PatchParams};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
+use crate::appset::generators::{git_sources, revision_of};
 use crate::context::Context;
 
 /// A verified push: which repository (by every URL the payload names) and branch moved where.
@@ -165,14 +167,27 @@ fn repo_key(url: &str) -> String {
 /// True when the Application follows `push`'s repository and branch.
 pub fn follows(app: &Application, push: &Push, remote_head: Option<&str>) -> bool {
     let source = &app.spec.source;
-    let repo = repo_key(&source.repo_url);
+    source_follows(&source.repo_url, &source.target_revision, push, remote_head)
+}
+
+/// True when a git generator of the ApplicationSet reads `push`'s repository and branch.
+pub fn set_follows(set: &ApplicationSet, push: &Push) -> bool {
+    git_sources(&set.spec.generators)
+        .iter()
+        .any(|git| source_follows(&git.repo_url, revision_of(git), push, None))
+}
+
+/// True when `repo_url` at `revision` is what `push` moved (`HEAD` follows the remote's
+/// default branch, taken to be the pushed one when unknown).
+fn source_follows(repo_url: &str, revision: &str, push: &Push, remote_head: Option<&str>) -> bool {
+    let repo = repo_key(repo_url);
     if !push.repo_urls.iter().any(|url| repo_key(url) == repo) {
         return false;
     }
     let Some(branch) = push.branch.as_deref() else {
         return false;
     };
-    let target = source.target_revision.trim_start_matches("refs/heads/");
+    let target = revision.trim_start_matches("refs/heads/");
     target == branch
         || (target == "HEAD" || target.is_empty()) && remote_head.is_none_or(|head| head == branch)
 }
@@ -208,8 +223,10 @@ async fn receive(
     }
 }
 
-/// Annotates the Applications the push affects; returns their `namespace/name`s.
+/// Annotates the Applications and ApplicationSets the push affects; returns their
+/// `namespace/name`s (sets as `applicationset/namespace/name`).
 async fn refresh_affected(ctx: &Context, push: &Push) -> Result<Vec<String>, kube::Error> {
+    let patch = json!({"metadata": {"annotations": {REFRESH: "normal"}}});
     let mut refreshed = Vec::new();
     for namespace in &ctx.config.namespaces {
         let api: Api<Application> = Api::namespaced(ctx.client.clone(), namespace);
@@ -217,13 +234,21 @@ async fn refresh_affected(ctx: &Context, push: &Push) -> Result<Vec<String>, kub
             if !follows(&app, push, None) || !touched(ctx, &app, push).await {
                 continue;
             }
-            let patch = json!({"metadata": {"annotations": {REFRESH: "normal"}}});
             api.patch(&app.name_any(), &PatchParams::default(), &Patch::Merge(&patch))
                 .await?;
             refreshed.push(format!("{namespace}/{}", app.name_any()));
         }
+        // A set's generators may find new or removed directories anywhere in the repository.
+        let sets: Api<ApplicationSet> = Api::namespaced(ctx.client.clone(), namespace);
+        for set in sets.list(&ListParams::default()).await?.items {
+            if set_follows(&set, push) {
+                sets.patch(&set.name_any(), &PatchParams::default(), &Patch::Merge(&patch))
+                    .await?;
+                refreshed.push(format!("applicationset/{namespace}/{}", set.name_any()));
+            }
+        }
     }
-    tracing::info!(apps = ?refreshed, branch = ?push.branch, "push received");
+    tracing::info!(refreshed = ?refreshed, branch = ?push.branch, "push received");
     Ok(refreshed)
 }
 
@@ -356,6 +381,39 @@ mod tests {
             &app("https://github.com/acme/other", "main"),
             &push,
             None
+        ));
+    }
+
+    #[test]
+    fn sets_follow_through_their_git_generators_nested_ones_too() {
+        let push = parse_push(&headers(&[("x-github-event", "push")]), GITHUB.as_bytes(), None).unwrap();
+        let set = |generators: Value| -> ApplicationSet {
+            serde_json::from_value(json!({
+                "metadata": {"name": "s"},
+                "spec": {"generators": generators,
+                         "template": {"metadata": {"name": "x"},
+                                      "spec": {"source": {"repoURL": "r", "path": "p"},
+                                               "destination": {"name": "in-cluster"}}}}
+            }))
+            .unwrap()
+        };
+        let git = |repo: &str, revision: &str| json!({"git": {"repoURL": repo, "revision": revision, "directories": [{"path": "apps/*"}]}});
+        assert!(set_follows(
+            &set(json!([git("https://github.com/acme/config", "main")])),
+            &push
+        ));
+        let nested = json!([{"matrix": {"generators": [
+            {"list": {"elements": [{"env": "prod"}]}},
+            git("git@github.com:acme/config.git", "HEAD"),
+        ]}}]);
+        assert!(set_follows(&set(nested), &push));
+        assert!(!set_follows(
+            &set(json!([git("https://github.com/acme/config", "release")])),
+            &push
+        ));
+        assert!(!set_follows(
+            &set(json!([{"list": {"elements": [{"a": "b"}]}}])),
+            &push
         ));
     }
 }

@@ -49,6 +49,10 @@ pub struct ControllerArgs {
     /// Name of the leader-election Lease.
     #[arg(long, env = "DRIFTLESS_LEASE_NAME", default_value = "driftless-controller")]
     pub lease_name: String,
+    /// Largest share (0 to 1) of an ApplicationSet's Applications one generation may delete
+    /// at once; a bigger deletion waits until the next generation confirms it.
+    #[arg(long, env = "DRIFTLESS_APPSET_MAX_DELETE_SHARE", default_value_t = 0.5, value_parser = parse_share)]
+    pub appset_max_delete_share: f64,
     /// Log as JSON lines.
     #[arg(long, env = "DRIFTLESS_LOG_JSON")]
     pub log_json: bool,
@@ -79,8 +83,17 @@ impl ControllerArgs {
                 lease_name: self.lease_name.clone(),
                 ..LeaderElection::with_defaults()
             }),
+            appset_max_delete_share: self.appset_max_delete_share,
             ..ControllerConfig::default()
         })
+    }
+}
+
+/// Parses a share between 0 and 1 (`0.5`).
+pub fn parse_share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(share) if (0.0..=1.0).contains(&share) => Ok(share),
+        _ => Err(format!("{text:?} is not a share between 0 and 1, like 0.5")),
     }
 }
 
@@ -98,8 +111,8 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 
 /// Runs the controller until SIGTERM.
 pub async fn run(args: &ControllerArgs) -> anyhow::Result<()> {
-    let client = kube::Client::try_default().await?;
-    driftless_controller::run(client, args.config()?).await?;
+    let kube = kube::Config::infer().await?;
+    driftless_controller::run(kube, args.config()?).await?;
     Ok(())
 }
 
@@ -113,5 +126,14 @@ mod tests {
         assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
         assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
         assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn shares_lie_between_zero_and_one() {
+        assert_eq!(parse_share("0.25"), Ok(0.25));
+        assert_eq!(parse_share("1"), Ok(1.0));
+        assert!(parse_share("1.5").is_err());
+        assert!(parse_share("-0.1").is_err());
+        assert!(parse_share("half").is_err());
     }
 }

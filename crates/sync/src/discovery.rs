@@ -56,6 +56,15 @@ impl Discovery {
         }
     }
 
+    /// The same cache over another client (one impersonating a ServiceAccount, say): kinds
+    /// resolve the same for every identity, so the entries are shared.
+    pub fn with_client(&self, client: Client) -> Discovery {
+        Discovery {
+            client,
+            kinds: Arc::clone(&self.kinds),
+        }
+    }
+
     /// The client the cache asks.
     pub fn client(&self) -> &Client {
         &self.client

@@ -6,7 +6,7 @@
 //! resources first (their controllers still run and can clear finalizers), then workloads and the
 //! rest in reverse legacy order, then CRDs, then Namespaces.
 
-use kube::api::DynamicObject;
+use kube::api::{DynamicObject, GroupVersionKind};
 
 use crate::object_id::{ObjectId, split_api_version};
 
@@ -105,6 +105,33 @@ pub struct Stage {
     pub objects: Vec<DynamicObject>,
     /// Names of CRDs to wait for (condition `Established`) before the next stage.
     pub wait_established: Vec<String>,
+    /// The kinds those CRDs serve: discovery must know them before the next stage, since the
+    /// API server publishes discovery for a new group a moment after the CRD is Established.
+    pub served_kinds: Vec<GroupVersionKind>,
+}
+
+fn is_crd(obj: &DynamicObject) -> bool {
+    kind_of(obj) == "CustomResourceDefinition"
+        && obj
+            .types
+            .as_ref()
+            .is_some_and(|t| split_api_version(&t.api_version).0 == "apiextensions.k8s.io")
+}
+
+/// The group/version/kinds a CRD object serves (`spec.versions[]` with `served: true`).
+pub fn crd_served_kinds(crd: &DynamicObject) -> Vec<GroupVersionKind> {
+    let spec = &crd.data["spec"];
+    let (Some(group), Some(kind)) = (spec["group"].as_str(), spec["names"]["kind"].as_str()) else {
+        return vec![];
+    };
+    spec["versions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|v| v["served"].as_bool().unwrap_or(false))
+        .filter_map(|v| v["name"].as_str())
+        .map(|version| GroupVersionKind::gvk(group, version, kind))
+        .collect()
 }
 
 fn kind_of(obj: &DynamicObject) -> &str {
@@ -130,6 +157,7 @@ pub fn apply_stages(objects: Vec<DynamicObject>) -> Vec<Stage> {
             kind,
             objects: vec![],
             wait_established: vec![],
+            served_kinds: vec![],
         })
         .collect();
     for obj in objects {
@@ -138,17 +166,9 @@ pub fn apply_stages(objects: Vec<DynamicObject>) -> Vec<Stage> {
     }
     for stage in &mut stages {
         stage.objects.sort_by_key(|o| legacy_rank(kind_of(o)));
-        stage.wait_established = stage
-            .objects
-            .iter()
-            .filter(|o| {
-                kind_of(o) == "CustomResourceDefinition"
-                    && o.types
-                        .as_ref()
-                        .is_some_and(|t| split_api_version(&t.api_version).0 == "apiextensions.k8s.io")
-            })
-            .filter_map(|o| o.metadata.name.clone())
-            .collect();
+        let crds: Vec<&DynamicObject> = stage.objects.iter().filter(|o| is_crd(o)).collect();
+        stage.wait_established = crds.iter().filter_map(|o| o.metadata.name.clone()).collect();
+        stage.served_kinds = crds.iter().flat_map(|o| crd_served_kinds(o)).collect();
     }
     stages.retain(|s| !s.objects.is_empty());
     stages
@@ -268,6 +288,33 @@ mod tests {
             ]
         );
         assert!(stages[1].wait_established.is_empty());
+    }
+
+    #[test]
+    fn a_crd_stage_waits_for_every_served_version_of_its_kind() {
+        let crd: DynamicObject = serde_json::from_value(serde_json::json!({
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": "widgets.example.io"},
+            "spec": {
+                "group": "example.io",
+                "names": {"kind": "Widget", "plural": "widgets"},
+                "versions": [
+                    {"name": "v1", "served": true},
+                    {"name": "v1beta1", "served": false},
+                    {"name": "v2", "served": true},
+                ],
+            },
+        }))
+        .unwrap();
+        let stages = apply_stages(vec![crd, obj("example.io/v1", "Widget", "w")]);
+        let served: Vec<String> = stages[0]
+            .served_kinds
+            .iter()
+            .map(|g| format!("{}/{}", g.api_version(), g.kind))
+            .collect();
+        assert_eq!(served, ["example.io/v1/Widget", "example.io/v2/Widget"]);
+        assert!(stages[1].served_kinds.is_empty());
     }
 
     #[test]

@@ -72,14 +72,18 @@ pub fn ensure_running() -> Result<PathBuf, Error> {
     Ok(kubeconfig)
 }
 
-/// A client for the local control plane (started if needed).
-pub async fn client() -> Result<Client, Error> {
+/// Client settings for the local control plane (started if needed).
+pub async fn config() -> Result<Config, Error> {
     let path = tokio::task::spawn_blocking(ensure_running)
         .await
         .map_err(|e| Error::Cluster(format!("start task failed: {e}")))??;
     let kubeconfig = Kubeconfig::read_from(&path).map_err(|e| Error::Kube(e.to_string()))?;
-    let config = Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
+    Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
         .await
-        .map_err(|e| Error::Kube(e.to_string()))?;
-    Client::try_from(config).map_err(|e| Error::Kube(e.to_string()))
+        .map_err(|e| Error::Kube(e.to_string()))
+}
+
+/// A client for the local control plane (started if needed).
+pub async fn client() -> Result<Client, Error> {
+    Client::try_from(config().await?).map_err(|e| Error::Kube(e.to_string()))
 }

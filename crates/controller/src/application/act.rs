@@ -101,6 +101,11 @@ pub async fn apply_all_staged(
                 tracing::warn!(%error, "CRD not established");
             }
         }
+        if let Err(error) =
+            driftless_sync::wait::kinds_served(discovery, &stage.served_kinds, CRD_ESTABLISHED_TIMEOUT).await
+        {
+            tracing::warn!(%error, "a new CRD's kind is not served yet");
+        }
     }
     applied
 }

@@ -137,6 +137,11 @@ async fn run(app: &Application, ctx: &Context) -> Outcome {
         Ok(project) => project,
         Err((problem, transient)) => return report.failed(problem, transient),
     };
+    // Applies and prunes act as the project's ServiceAccount for this destination, if it names one.
+    let acting = match acting_as(ctx, app, &project) {
+        Ok(acting) => acting,
+        Err(problem) => return report.failed(problem, false),
+    };
     let app_ref = AppRef {
         namespace: app.namespace().unwrap_or_default(),
         name: app.name_any(),
@@ -312,7 +317,7 @@ async fn run(app: &Application, ctx: &Context) -> Outcome {
         project::reconcile::hold(&mut decision);
     }
     let sync = if decision.trigger.is_some() {
-        Some(act(ctx, app, &checked, &compared, &decision, &options).await)
+        Some(act(ctx, &acting, app, &checked, &compared, &decision, &options).await)
     } else {
         None
     };
@@ -356,9 +361,25 @@ async fn guard_spec(
     Ok(spec)
 }
 
-/// Carries out `decision`: create the namespace if asked, apply, prune.
+/// The discovery cache whose client applies and prunes for `app`: the controller's own, or
+/// one impersonating the ServiceAccount `project` names for the app's destination.
+fn acting_as(
+    ctx: &Context,
+    app: &Application,
+    project: &driftless_api::AppProjectSpec,
+) -> Result<driftless_sync::discovery::Discovery, Problem> {
+    let account =
+        project::service_account::service_account_for(&app.spec.project, project, &app.spec.destination)
+            .map_err(|error| problem(ErrorType::InvalidSpecError, error.reason(), &error))?;
+    ctx.identities
+        .acting_as(account.as_ref())
+        .map_err(|error| problem(ErrorType::SyncError, "ImpersonationFailed", &error))
+}
+
+/// Carries out `decision` as `acting`: create the namespace if asked, apply, prune.
 async fn act(
     ctx: &Context,
+    acting: &driftless_sync::discovery::Discovery,
     app: &Application,
     checked: &CheckedSpec,
     compared: &[compare::Compared],
@@ -369,7 +390,7 @@ async fn act(
     let mut changes = ChangeSet::default();
     if checked.sync_options.create_namespace
         && let Some(namespace) = app.spec.destination.namespace.as_deref()
-        && let Err(error) = ensure_namespace(ctx, namespace).await
+        && let Err(error) = ensure_namespace(acting, namespace).await
     {
         changes.add(
             namespace_id(namespace),
@@ -386,7 +407,7 @@ async fn act(
         })
         .collect();
     let applied = act::apply_all_staged(
-        &ctx.discovery,
+        acting,
         to_apply,
         &app.spec.ignore_differences,
         options,
@@ -398,7 +419,7 @@ async fn act(
     let timeout = ctx.config.prune_timeout;
     changes.append(
         act::prune(
-            &ctx.discovery,
+            acting,
             decision.prune.now.clone(),
             propagation,
             timeout,
@@ -409,7 +430,7 @@ async fn act(
     if !decision.prune.last.is_empty() {
         changes.append(
             act::prune(
-                &ctx.discovery,
+                acting,
                 decision.prune.last.clone(),
                 propagation,
                 timeout,
@@ -437,13 +458,13 @@ fn namespace_id(name: &str) -> driftless_sync::ObjectId {
 }
 
 /// `CreateNamespace=true`: the destination namespace exists before anything is applied (not tracked).
-async fn ensure_namespace(ctx: &Context, name: &str) -> Result<(), driftless_sync::apply::ApiCallError> {
+async fn ensure_namespace(
+    acting: &driftless_sync::discovery::Discovery,
+    name: &str,
+) -> Result<(), driftless_sync::apply::ApiCallError> {
     let stub = namespace_id(name).to_stub();
-    if driftless_sync::apply::get_live(&ctx.discovery, &stub)
-        .await?
-        .is_none()
-    {
-        driftless_sync::apply::apply(&ctx.discovery, &stub, &ApplyOptions::default(), false).await?;
+    if driftless_sync::apply::get_live(acting, &stub).await?.is_none() {
+        driftless_sync::apply::apply(acting, &stub, &ApplyOptions::default(), false).await?;
     }
     Ok(())
 }
@@ -483,9 +504,23 @@ async fn finalize(app: &Application, api: &Api<Application>, ctx: &Context) -> R
         return Ok(Action::await_change());
     }
     if let Ok(inventory) = Inventory::from_status(app.status.as_ref().and_then(|s| s.inventory.as_ref())) {
+        // Delete as whom the app synced as. A project that no longer exists names nobody: the
+        // controller deletes what the inventory says the app itself created.
+        let acting = match project::reconcile::load(ctx, app).await {
+            Ok(spec) => acting_as(ctx, app, &spec),
+            Err(error) if !error.is_transient() => Ok(ctx.discovery.clone()),
+            Err(error) => Err(problem(ErrorType::SyncError, error.reason(), &error)),
+        };
+        let acting = match acting {
+            Ok(acting) => acting,
+            Err(problem) => {
+                tracing::warn!(reason = %problem.reason, message = %problem.message, "cannot delete the app's objects yet");
+                return Ok(Action::requeue(Duration::from_secs(30)));
+            }
+        };
         let ids: Vec<_> = inventory.iter().cloned().collect();
         let changes = act::prune(
-            &ctx.discovery,
+            &acting,
             ids,
             driftless_api::sync_options::PropagationPolicy::Background,
             ctx.config.prune_timeout,

@@ -22,7 +22,7 @@ use kube::{Resource, ResourceExt};
 use serde_json::json;
 
 use super::generators::{self, GenError, Trees, revision_of};
-use super::plan::{DEFAULT_MAX_DELETE_SHARE, duplicates, plan};
+use super::plan::{duplicates, plan};
 use super::status::{Findings, next_status};
 use super::template::{Mode, TemplateError, render};
 use crate::context::Context;
@@ -134,7 +134,8 @@ pub async fn reconcile(set: Arc<ApplicationSet>, ctx: Arc<Context>) -> Result<Ac
                 .and_then(|p| p.applications_sync)
                 .unwrap_or(ApplicationsSyncPolicy::Sync);
             let previous = ctx.appsets.held(&uid);
-            let plan = plan(&desired, &owned, policy, DEFAULT_MAX_DELETE_SHARE, previous);
+            let max_share = ctx.config.appset_max_delete_share;
+            let plan = plan(&desired, &owned, policy, max_share, previous);
             ctx.appsets
                 .remember(&uid, plan.held_delete.as_ref().map(|h| h.fingerprint));
             if let Some(held) = &plan.held_delete {
