@@ -60,7 +60,8 @@ pub struct Harness {
     replica: Option<Replica>,
 }
 
-/// One controller running in-process (a replica, with or without leader election).
+/// One controller running in-process (a replica, with or without leader election), on a
+/// runtime of its own so that [`Replica::kill`] can end it the way a crash would.
 pub struct Replica {
     /// Where it serves `/metrics`.
     pub metrics_addr: std::net::SocketAddr,
@@ -68,6 +69,7 @@ pub struct Replica {
     pub webhook_addr: std::net::SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), String>>>,
+    runtime: Option<tokio::runtime::Runtime>,
     _cache: tempfile::TempDir,
 }
 
@@ -97,7 +99,11 @@ impl Replica {
             ..ControllerConfig::default()
         };
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let task = runtime.spawn(async move {
             let shutdown = async move {
                 let _ = stopped.await;
             };
@@ -113,8 +119,17 @@ impl Replica {
             webhook_addr,
             stop: Some(stop),
             task: Some(task),
+            runtime: Some(runtime),
             _cache: cache,
         })
+    }
+
+    /// Ends the controller at once, as `kill -9` would: every task it runs (the Lease
+    /// renewal too) stops mid-flight, nothing is released or cleaned up.
+    pub fn kill(mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
     }
 
     /// The sum of every sample of metric `name` whose labels include all of `labels` (`k="v"`).
@@ -142,6 +157,10 @@ impl Drop for Replica {
     fn drop(&mut self) {
         if let Some(task) = self.task.take() {
             task.abort();
+        }
+        // Dropping a runtime may block; from inside the tests' runtime it must not.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
         }
     }
 }

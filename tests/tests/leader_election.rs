@@ -1,6 +1,7 @@
 //! Two controller replicas with leader election against the local control
-//! plane: only the Lease holder reconciles, and when it stops the standby
-//! takes over and carries on without repeating the sync.
+//! plane: only the Lease holder reconciles, and when it dies (killed, no
+//! release) the standby takes over once the Lease expires and carries on
+//! without repeating the sync.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;
@@ -66,13 +67,41 @@ async fn only_the_leader_reconciles_and_a_standby_takes_over() {
         "the standby does not reconcile"
     );
 
-    // The leader shuts down (a rollout): it releases the lease and the standby takes over.
-    first.stop().await.unwrap();
-    wait_until("second holds the lease", Duration::from_secs(15), || async {
-        (holder().await.as_deref() == Some("second")).then_some(())
+    // The leader dies without a word (kill -9, a lost node): nothing releases the Lease, so the
+    // standby takes it once the last renewal has expired.
+    let app = harness.applications().get("led").await.unwrap();
+    let syncs_before = app.status.unwrap().history.len();
+    first.kill();
+    let last_renewal = leases.get(&lease_name).await.unwrap().spec.unwrap();
+    let acquired = wait_until("second holds the lease", Duration::from_secs(30), || async {
+        let spec = leases.get_opt(&lease_name).await.ok()??.spec?;
+        (spec.holder_identity.as_deref() == Some("second")).then_some(spec)
     })
     .await
     .unwrap();
+    if let (Some(renewed), Some(taken)) = (&last_renewal.renew_time, &acquired.acquire_time) {
+        eprintln!(
+            "handover {:.2} s after the dead leader's last renewal (lease {} s)",
+            taken.0.duration_since(renewed.0).as_secs_f64(),
+            last_renewal.lease_duration_seconds.unwrap_or_default()
+        );
+    }
+    // The new leader finds the app in sync: it does not sync the same revision again.
+    wait_until("the new leader reconciled", Duration::from_secs(30), || async {
+        (second.metric(RECONCILES, &[]).await.ok()? >= 1.0).then_some(())
+    })
+    .await
+    .unwrap();
+    let app = harness.applications().get("led").await.unwrap();
+    assert_eq!(app.status.unwrap().history.len(), syncs_before);
+    assert_eq!(
+        second
+            .metric("driftless_app_sync_total", &[])
+            .await
+            .unwrap(),
+        0.0,
+        "no sync repeated by the new leader"
+    );
     let next = harness
         .git
         .commit(
