@@ -95,10 +95,7 @@ async fn only_the_leader_reconciles_and_a_standby_takes_over() {
     let app = harness.applications().get("led").await.unwrap();
     assert_eq!(app.status.unwrap().history.len(), syncs_before);
     assert_eq!(
-        second
-            .metric("driftless_app_sync_total", &[])
-            .await
-            .unwrap(),
+        second.metric("driftless_app_sync_total", &[]).await.unwrap(),
         0.0,
         "no sync repeated by the new leader"
     );

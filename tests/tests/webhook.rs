@@ -1,16 +1,19 @@
 //! Push webhooks against the local control plane: a signed push refreshes only
-//! the Applications whose rendered files it changed; an unsigned one is refused.
+//! the Applications whose rendered files it changed, and the ApplicationSets
+//! whose git generators read the pushed branch; an unsigned one is refused.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use driftless_api::ApplicationSet;
 use driftless_testkit::TempNamespace;
 use driftless_testkit::git_server::Change;
 use driftless_tests::{
     Harness, WEBHOOK_SECRET, app_spec, config_map, kustomization, synced_and_healthy, write_tree,
 };
 use hmac::{Hmac, Mac};
+use kube::api::{Api, PostParams};
 use serde_json::json;
 use sha2::Sha256;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -109,5 +112,73 @@ async fn a_signed_push_refreshes_only_the_apps_it_touches() {
         "an app the push did not touch is not refreshed"
     );
     assert_eq!(api.status.unwrap().sync.revision.as_deref(), Some(first.as_str()));
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn a_push_adding_a_service_refreshes_the_application_set_at_once() {
+    let tree = tempfile::tempdir().unwrap();
+    write_tree(
+        tree.path(),
+        &[
+            ("apps/web/kustomization.yaml", kustomization(&["settings.yaml"])),
+            ("apps/web/settings.yaml", config_map("web", "one", &[])),
+        ],
+    );
+    // A long poll interval: only the webhook can make the set notice the push.
+    let harness = Harness::start_with(tree.path(), Duration::from_secs(600))
+        .await
+        .unwrap();
+    let target = TempNamespace::create(&harness.client, "dl-hook-set")
+        .await
+        .unwrap();
+    let set: ApplicationSet = serde_json::from_value(json!({
+        "apiVersion": "driftless.dev/v1alpha1", "kind": "ApplicationSet",
+        "metadata": {"name": "services"},
+        "spec": {
+            "generators": [{"git": {"repoURL": harness.repo_url(), "revision": "main",
+                                    "directories": [{"path": "apps/*"}]}}],
+            "template": {
+                "metadata": {"name": "{{path.basename}}"},
+                "spec": app_spec(&harness.repo_url(), "{{path}}", target.name(), json!({"prune": true})),
+            },
+        },
+    }))
+    .unwrap();
+    let sets: Api<ApplicationSet> = Api::namespaced(harness.client.clone(), harness.apps.name());
+    sets.create(&PostParams::default(), &set).await.unwrap();
+    harness
+        .wait_app("web", "web generated and synced", |app| {
+            synced_and_healthy(app, None)
+        })
+        .await
+        .unwrap();
+
+    let first = harness.git.rev_parse(driftless_tests::REPO, "main").unwrap();
+    let second = harness
+        .git
+        .commit(
+            driftless_tests::REPO,
+            "main",
+            "add the api service",
+            &[
+                Change::file("apps/api/kustomization.yaml", &kustomization(&["settings.yaml"])),
+                Change::file("apps/api/settings.yaml", &config_map("api", "one", &[])),
+            ],
+        )
+        .unwrap();
+    let body = json!({
+        "ref": "refs/heads/main", "before": first, "after": second,
+        "repository": {"clone_url": harness.repo_url()},
+    })
+    .to_string();
+    let status = post_push(harness.webhook_addr, &body, Some(sign(&body))).await;
+    assert!(status.contains("200"), "{status}");
+    harness
+        .wait_app("api", "api generated and synced at the push", |app| {
+            synced_and_healthy(app, Some(&second))
+        })
+        .await
+        .unwrap();
     harness.stop().await;
 }
