@@ -6,6 +6,11 @@ mod controller;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
+// Rendering and the sync engine allocate many small values; mimalloc makes that about a
+// third cheaper than glibc's allocator and far cheaper than musl's (the static release).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Driftless: GitOps reconciliation for one Kubernetes cluster.
 #[derive(Parser)]
 #[command(name = "driftless", version, about, propagate_version = true)]

@@ -9,6 +9,10 @@ use std::time::Instant;
 use driftless_kustomize::fs::DiskFs;
 use driftless_kustomize::{BuildOptions, ParsedFiles, build_with_cache};
 
+// The allocator the `driftless` binary runs with, so the rate is the controller's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn kustomization_dirs(root: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(root) else {
         return;
@@ -34,6 +38,12 @@ fn main() {
     };
     let mut dirs = Vec::new();
     kustomization_dirs(Path::new(&repo), &mut dirs);
+    if dirs.is_empty() {
+        eprintln!(
+            "no kustomization directories under {repo} (a relative path is taken from crates/kustomize)"
+        );
+        std::process::exit(1);
+    }
     let options = BuildOptions::default();
     let mut rounds = Vec::new();
     for _ in 0..15 {

@@ -64,21 +64,28 @@ pub fn build_with_cache(
     opts: &BuildOptions,
     parsed: &ParsedFiles,
 ) -> Result<Rendered, Error> {
-    let root = fs.canonicalize(dir).map_err(|_| Error::Missing {
-        path: dir.to_path_buf(),
-    })?;
-    if fs.kind(&root) != Some(EntryKind::Dir) {
-        let message = "must build at directory: not a valid directory".into();
-        return Err(Error::Invalid {
-            what: "path",
-            file: dir.to_path_buf(),
-            message,
-        });
-    }
     let mut loader = Loader::new(fs, opts.load_restrictions, parsed);
     if let Some(limit) = opts.max_file_bytes {
         loader = loader.with_max_file_bytes(limit);
     }
+    // An absolute root resolves through the loader's cache (its parents are shared by
+    // every overlay of a snapshot); a relative one against the working directory.
+    let root = if dir.is_absolute() {
+        loader.confirm_dir(dir, ".")?
+    } else {
+        let root = fs.canonicalize(dir).map_err(|_| Error::Missing {
+            path: dir.to_path_buf(),
+        })?;
+        if fs.kind(&root) != Some(EntryKind::Dir) {
+            let message = "must build at directory: not a valid directory".into();
+            return Err(Error::Invalid {
+                what: "path",
+                file: dir.to_path_buf(),
+                message,
+            });
+        }
+        root
+    };
     let resources = {
         let top = target::load_kustomization(&loader, &root)?;
         let mut ctx = Ctx::new(&loader, top.k.build_metadata.clone());

@@ -17,6 +17,19 @@ pub enum EntryKind {
     Dir,
 }
 
+/// What a path's last component is, without following it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    /// Nothing is there.
+    Missing,
+    /// A regular file or a directory.
+    Entry(EntryKind),
+    /// A symbolic link (resolve it with [`FileSystem::canonicalize`]).
+    Symlink,
+    /// The file system cannot tell cheaply.
+    Unknown,
+}
+
 /// Read-only access to a tree of files.
 pub trait FileSystem: Send + Sync {
     /// The bytes of the file at `path`.
@@ -31,6 +44,14 @@ pub trait FileSystem: Send + Sync {
     /// `path` with `.`/`..` and symlinks resolved, without leaving the file
     /// system; an error when it does not exist.
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf>;
+
+    /// What the last component of `path` is, not following a symlink there. Lets the loader
+    /// resolve a path from its already-resolved parent with one call instead of a full
+    /// [`FileSystem::canonicalize`]; the default answers [`Lookup::Unknown`].
+    fn lookup(&self, path: &Path) -> Lookup {
+        let _ = path;
+        Lookup::Unknown
+    }
 }
 
 /// The local disk.
@@ -61,5 +82,15 @@ impl FileSystem for DiskFs {
 
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
         std::fs::canonicalize(path)
+    }
+
+    fn lookup(&self, path: &Path) -> Lookup {
+        match std::fs::symlink_metadata(path) {
+            Ok(meta) if meta.file_type().is_symlink() => Lookup::Symlink,
+            Ok(meta) if meta.is_dir() => Lookup::Entry(EntryKind::Dir),
+            Ok(_) => Lookup::Entry(EntryKind::File),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Lookup::Missing,
+            Err(_) => Lookup::Unknown,
+        }
     }
 }

@@ -14,7 +14,7 @@ use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
 use crate::error::Error;
-use crate::fs::{EntryKind, FileSystem};
+use crate::fs::{EntryKind, FileSystem, Lookup};
 use crate::yaml::Node;
 
 /// Files larger than this are refused by default (a kustomization input is never this big).
@@ -150,12 +150,33 @@ impl<'a> Loader<'a> {
         if let Some(fact) = self.parsed.fact(path) {
             return fact;
         }
-        let fact = self.fs.canonicalize(path).ok().map(|real| {
-            let kind = self.fs.kind(&real);
-            (real, kind)
+        let fact = self.resolve_from_parent(path).unwrap_or_else(|| {
+            self.fs.canonicalize(path).ok().map(|real| {
+                let kind = self.fs.kind(&real);
+                (real, kind)
+            })
         });
         self.parsed.put_fact(path, fact.clone());
         fact
+    }
+
+    /// Resolves `path` from its (cached) resolved parent with one lookup of its last
+    /// component; `None` when that cannot settle it (a symlink, the root, an unknown answer).
+    fn resolve_from_parent(&self, path: &Path) -> Option<Fact> {
+        let (parent, name) = (path.parent()?, path.file_name()?);
+        let (real_parent, parent_kind) = match self.resolve(parent) {
+            Some(resolved) => resolved,
+            None => return Some(None),
+        };
+        if parent_kind != Some(EntryKind::Dir) {
+            return Some(None);
+        }
+        let real = real_parent.join(name);
+        match self.fs.lookup(&real) {
+            Lookup::Missing => Some(None),
+            Lookup::Entry(kind) => Some(Some((real, Some(kind)))),
+            Lookup::Symlink | Lookup::Unknown => None,
+        }
     }
 
     /// Resolves `rel` against `dir` to a canonical existing directory.
