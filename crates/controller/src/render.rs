@@ -232,9 +232,11 @@ pub fn render_snapshot(
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
+    // A push creating a kustomization name the build looked for changes the render too.
     let files_read = built
         .files_read
         .iter()
+        .chain(&built.probed_absent)
         .map(|p: &PathBuf| repo_relative(p))
         .collect();
     Ok(Rendered {

@@ -40,8 +40,12 @@ pub struct BuildOptions {
 pub struct Rendered {
     /// The objects, in output order.
     pub resources: Vec<Node>,
-    /// Every file the build read (canonical paths): a change elsewhere cannot change the output.
+    /// Every file the build read (canonical paths).
     pub files_read: BTreeSet<PathBuf>,
+    /// Kustomization file names looked for and not found (`kustomization.yml` beside a
+    /// `kustomization.yaml`, say): creating one changes the build. A change to any path
+    /// outside `files_read` and `probed_absent` cannot change the output.
+    pub probed_absent: BTreeSet<PathBuf>,
 }
 
 impl Rendered {
@@ -98,8 +102,10 @@ pub fn build_with_cache(
         };
         finalize::finalize(acc, &top.k, &order, opts.add_managed_by_label)?
     };
+    let (files_read, probed_absent) = loader.into_paths();
     Ok(Rendered {
         resources: resources.into_iter().map(Resource::into_node).collect(),
-        files_read: loader.into_files_read(),
+        files_read,
+        probed_absent,
     })
 }

@@ -112,6 +112,7 @@ pub struct Loader<'a> {
     fs: &'a dyn FileSystem,
     restrictions: LoadRestrictions,
     files_read: RefCell<BTreeSet<PathBuf>>,
+    probed_absent: RefCell<BTreeSet<PathBuf>>,
     bytes: RefCell<HashMap<PathBuf, Rc<[u8]>>>,
     parsed: &'a ParsedFiles,
     max_file_bytes: u64,
@@ -134,15 +135,16 @@ impl<'a> Loader<'a> {
             fs,
             restrictions,
             files_read: RefCell::default(),
+            probed_absent: RefCell::default(),
             bytes: RefCell::default(),
             parsed,
             max_file_bytes: MAX_FILE_BYTES,
         }
     }
 
-    /// The files read so far (canonical paths).
-    pub fn into_files_read(self) -> BTreeSet<PathBuf> {
-        self.files_read.into_inner()
+    /// The files read so far, and the kustomization names probed and found absent.
+    pub fn into_paths(self) -> (BTreeSet<PathBuf>, BTreeSet<PathBuf>) {
+        (self.files_read.into_inner(), self.probed_absent.into_inner())
     }
 
     /// The canonical path `path` resolves to and what it names, cached for the snapshot.
@@ -292,10 +294,13 @@ impl<'a> Loader<'a> {
         let mut found = None;
         for name in KUSTOMIZATION_FILE_NAMES {
             let candidate = dir.join(name);
-            if self
+            let is_file = self
                 .resolve(&candidate)
-                .is_some_and(|(_, kind)| kind == Some(EntryKind::File))
-            {
+                .is_some_and(|(_, kind)| kind == Some(EntryKind::File));
+            if !is_file {
+                self.probed_absent.borrow_mut().insert(candidate.clone());
+            }
+            if is_file {
                 if found.is_some() {
                     return Err(Error::MultipleKustomizations {
                         dir: dir.to_path_buf(),

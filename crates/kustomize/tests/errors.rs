@@ -227,4 +227,18 @@ fn files_read_lists_exactly_what_the_build_used() {
             "base/kustomization.yaml"
         ]
     );
+    let probed: Vec<String> = rendered
+        .probed_absent
+        .iter()
+        .map(|p| p.strip_prefix(&root).unwrap().display().to_string())
+        .collect();
+    assert_eq!(
+        probed,
+        [
+            "app/Kustomization",
+            "app/kustomization.yml",
+            "base/Kustomization",
+            "base/kustomization.yml"
+        ]
+    );
 }
