@@ -39,6 +39,8 @@ pub struct Context {
     pub appsets: crate::appset::SetMemory,
     /// Whom applies and prunes act as (the controller, or a project's ServiceAccount).
     pub identities: Identities,
+    /// Consecutive failed reconciles per Application, for the error backoff.
+    pub failures: crate::backoff::FailureCount,
 }
 
 /// Could not build the context.
@@ -76,6 +78,7 @@ impl Context {
             comparisons: Default::default(),
             retries: Default::default(),
             appsets: Default::default(),
+            failures: Default::default(),
             repos,
             client,
             config,

@@ -8,6 +8,7 @@
 
 pub mod application;
 pub mod appset;
+pub mod backoff;
 pub mod config;
 pub mod context;
 pub mod events;

@@ -90,6 +90,7 @@ pub async fn reconcile(app: Arc<Application>, ctx: Arc<Context>) -> Result<Actio
             events::publish(&ctx, &app, event).await;
         }
         record_metrics(&ctx, &app, &outcome, started.elapsed());
+        ctx.failures.succeeded(&format!("{namespace}/{name}"));
         Ok(Action::requeue(outcome.requeue))
     }
     .instrument(span)
@@ -113,7 +114,8 @@ pub struct Outcome {
 }
 
 async fn run(app: &Application, ctx: &Context) -> Outcome {
-    let report = Report::new(app, ctx.config.poll_interval);
+    // Spread the next look so apps created together do not poll in lockstep.
+    let report = Report::new(app, crate::backoff::jittered_poll(ctx.config.poll_interval));
     let checked = match check_spec(&app.spec) {
         Ok(checked) => checked,
         Err(error) => {
@@ -593,10 +595,13 @@ fn record_metrics(ctx: &Context, app: &Application, outcome: &Outcome, elapsed: 
     }
 }
 
-/// Requeue after an error: transient API failures back off.
-pub fn error_policy(_app: Arc<Application>, error: &ReconcileError, _ctx: Arc<Context>) -> Action {
-    tracing::warn!(%error, reason = error.reason(), "reconcile failed");
-    Action::requeue(Duration::from_secs(10))
+/// Requeue after an error, backing off (5 s doubling to 5 min, jittered) while it keeps failing.
+pub fn error_policy(app: Arc<Application>, error: &ReconcileError, ctx: Arc<Context>) -> Action {
+    let key = format!("{}/{}", app.namespace().unwrap_or_default(), app.name_any());
+    let failures = ctx.failures.failed(&key);
+    let delay = crate::backoff::spread(crate::backoff::error_delay(failures), 0.1, fastrand::f64());
+    tracing::warn!(%error, reason = error.reason(), failures, retry_in = ?delay, "reconcile failed");
+    Action::requeue(delay)
 }
 
 /// The object reference Events are attached to.

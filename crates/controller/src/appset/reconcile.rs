@@ -115,7 +115,7 @@ pub async fn reconcile(set: Arc<ApplicationSet>, ctx: Arc<Context>) -> Result<Ac
         .collect();
 
     let mut findings = Findings::default();
-    let mut requeue = poll_interval(&set, &ctx);
+    let mut requeue = crate::backoff::jittered_poll(poll_interval(&set, &ctx));
     match generate(&set, &ctx, refresh).await {
         Err(error) => {
             tracing::warn!(appset = %name, %error, "generation failed; keeping every Application");
@@ -186,6 +186,8 @@ pub async fn reconcile(set: Arc<ApplicationSet>, ctx: Arc<Context>) -> Result<Ac
             .await
             .map_err(kube_error)?;
     }
+    ctx.failures
+        .succeeded(&format!("applicationset/{namespace}/{name}"));
     Ok(Action::requeue(requeue))
 }
 
@@ -295,8 +297,15 @@ async fn delete(apps: &Api<Application>, app: &Application, preserve: bool) -> R
     apps.delete(&name, &DeleteParams::background()).await.map(|_| ())
 }
 
-/// Requeue after an error.
-pub fn error_policy(_set: Arc<ApplicationSet>, error: &AppSetError, _ctx: Arc<Context>) -> Action {
-    tracing::warn!(%error, reason = error.reason(), "ApplicationSet reconcile failed");
-    Action::requeue(ERROR_REQUEUE)
+/// Requeue after an error, backing off while it keeps failing (as Applications do).
+pub fn error_policy(set: Arc<ApplicationSet>, error: &AppSetError, ctx: Arc<Context>) -> Action {
+    let key = format!(
+        "applicationset/{}/{}",
+        set.namespace().unwrap_or_default(),
+        set.name_any()
+    );
+    let failures = ctx.failures.failed(&key);
+    let delay = crate::backoff::spread(crate::backoff::error_delay(failures), 0.1, fastrand::f64());
+    tracing::warn!(%error, reason = error.reason(), failures, retry_in = ?delay, "ApplicationSet reconcile failed");
+    Action::requeue(delay)
 }
