@@ -3,14 +3,16 @@
 //! The cache key is (repository, commit, path). When a new commit arrives, a
 //! render of the previous commit is reused if none of the files it read
 //! changed ([`still_valid`]), so a push that touches one app costs the others
-//! nothing. Rendering runs on the blocking pool.
+//! nothing. Renders of one commit share a parse cache, so files every overlay
+//! reads (bases, components) are parsed once per commit, not once per app.
+//! Rendering runs on the blocking pool.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use driftless_git::{CommitId, GitError, RepoCache};
-use driftless_kustomize::{BuildOptions, yaml};
+use driftless_kustomize::{BuildOptions, ParsedFiles, yaml};
 use kube::api::DynamicObject;
 
 /// The objects one app's path renders to at one commit.
@@ -93,10 +95,17 @@ struct Key {
     path: String,
 }
 
+/// How many commits keep their parse cache (the newest ones rendered).
+const PARSED_SNAPSHOTS: usize = 4;
+
+/// A commit of a repository, with the files parsed from it so far.
+type ParsedSnapshot = ((String, CommitId), Arc<ParsedFiles>);
+
 /// A bounded cache of renders, shared by every app.
 pub struct RenderCache {
     capacity: usize,
     state: Mutex<CacheState>,
+    parsed: Mutex<VecDeque<ParsedSnapshot>>,
 }
 
 #[derive(Default)]
@@ -122,7 +131,24 @@ impl RenderCache {
         RenderCache {
             capacity: capacity.max(1),
             state: Mutex::default(),
+            parsed: Mutex::default(),
         }
+    }
+
+    /// The parse cache of `repo` at `commit`, shared by every render of that commit.
+    fn parsed_files(&self, repo: &str, commit: CommitId) -> Arc<ParsedFiles> {
+        let Ok(mut parsed) = self.parsed.lock() else {
+            return Arc::default();
+        };
+        if let Some((_, files)) = parsed.iter().find(|((r, c), _)| r == repo && *c == commit) {
+            return Arc::clone(files);
+        }
+        let files = Arc::new(ParsedFiles::new());
+        parsed.push_back(((repo.to_owned(), commit), Arc::clone(&files)));
+        while parsed.len() > PARSED_SNAPSHOTS {
+            parsed.pop_front();
+        }
+        files
     }
 
     fn get(&self, key: &Key) -> Option<Arc<Rendered>> {
@@ -196,23 +222,28 @@ impl RenderCache {
         }
         let snapshot = repos.snapshot(repo, commit).await?;
         let app_path = path.to_owned();
-        let rendered = tokio::task::spawn_blocking(move || render_snapshot(&*snapshot, &app_path, commit))
-            .await
-            .map_err(|e| RenderError::Task(e.to_string()))??;
+        let parsed = self.parsed_files(repo, commit);
+        let rendered =
+            tokio::task::spawn_blocking(move || render_snapshot(&*snapshot, &app_path, commit, &parsed))
+                .await
+                .map_err(|e| RenderError::Task(e.to_string()))??;
         let rendered = Arc::new(rendered);
         self.put(key, rendered.clone());
         Ok((rendered, CacheOutcome::Miss))
     }
 }
 
-/// Renders `path` of a snapshot (or any file system rooted at `/`).
+/// Renders `path` of a snapshot (or any file system rooted at `/`), sharing `parsed` with
+/// other renders of the same snapshot.
 pub fn render_snapshot(
     fs: &dyn driftless_kustomize::fs::FileSystem,
     path: &str,
     commit: CommitId,
+    parsed: &ParsedFiles,
 ) -> Result<Rendered, RenderError> {
     let dir = Path::new("/").join(path.trim_start_matches('/'));
-    let built = driftless_kustomize::build(fs, &dir, &BuildOptions::default()).map_err(|source| {
+    let options = BuildOptions::default();
+    let built = driftless_kustomize::build_with_cache(fs, &dir, &options, parsed).map_err(|source| {
         RenderError::Build {
             path: path.to_owned(),
             source,
