@@ -98,6 +98,10 @@ pub struct SyncWindow {
     /// Allow manual syncs while the window blocks automated ones.
     #[serde(default)]
     pub manual_sync: bool,
+    /// The window applies only when every non-empty list of `applications`, `namespaces`
+    /// and `clusters` matches (default: when any of them does).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub and_operator: bool,
     /// IANA time zone of the schedule (default UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,

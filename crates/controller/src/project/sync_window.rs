@@ -2,7 +2,7 @@
 //! cron `schedule` (in `timeZone`, default UTC) and stays open for `duration`.
 //! A window applies to an Application when its name matches `applications`,
 //! its destination namespace matches `namespaces`, or its cluster matches
-//! `clusters`. An active deny window blocks syncs (manual ones too unless
+//! `clusters` (with `andOperator: true`, when every non-empty one of them does). An active deny window blocks syncs (manual ones too unless
 //! every active deny window has `manualSync: true`); when any allow window
 //! applies, syncs run only inside an active one (manual ones outside need an
 //! allow window with `manualSync: true`). Pure: the caller passes `now`.
@@ -151,9 +151,21 @@ impl Parsed<'_> {
 }
 
 fn applies(window: &SyncWindow, target: Target<'_>) -> bool {
-    window.applications.iter().any(|p| glob_match(p, target.app))
-        || window.namespaces.iter().any(|p| glob_match(p, target.namespace))
-        || window.clusters.iter().any(|p| glob_match(p, IN_CLUSTER_NAME))
+    let lists = [
+        (&window.applications, target.app),
+        (&window.namespaces, target.namespace),
+        (&window.clusters, IN_CLUSTER_NAME),
+    ];
+    let mut used = lists
+        .iter()
+        .filter(|(patterns, _)| !patterns.is_empty())
+        .peekable();
+    let matches = |(patterns, text): &&(&Vec<String>, &str)| patterns.iter().any(|p| glob_match(p, text));
+    if window.and_operator {
+        used.peek().is_some() && used.all(|list| matches(&list))
+    } else {
+        used.any(|list| matches(&list))
+    }
 }
 
 /// Parses a Go-style duration (`90s`, `1h30m`, `12h`).
@@ -427,6 +439,45 @@ mod tests {
             );
             assert_eq!(gate.unwrap().is_open(), open, "{app} {namespace}");
         }
+    }
+
+    #[test]
+    fn and_operator_needs_every_listed_selector_to_match() {
+        let mut w = window(SyncWindowKind::Deny, "* * * * *", "1h", false, None);
+        w.applications = vec!["billing-*".into()];
+        w.namespaces = vec!["ledger".into()];
+        w.and_operator = true;
+        let now = Timestamp::from_second(1_800_000_000).unwrap();
+        let cases = [
+            ("billing-prod", "ledger", false),
+            ("billing-prod", "x", true),
+            ("web", "ledger", true),
+        ];
+        for (app, namespace, open) in cases {
+            let gate = evaluate(
+                std::slice::from_ref(&w),
+                Target { app, namespace },
+                SyncKind::Automated,
+                now,
+            );
+            assert_eq!(gate.unwrap().is_open(), open, "{app} {namespace}");
+        }
+        let mut empty = window(SyncWindowKind::Deny, "* * * * *", "1h", false, None);
+        empty.applications.clear();
+        empty.and_operator = true;
+        let gate = evaluate(
+            std::slice::from_ref(&empty),
+            Target {
+                app: "web",
+                namespace: "web",
+            },
+            SyncKind::Automated,
+            now,
+        );
+        assert!(
+            gate.unwrap().is_open(),
+            "a window selecting nothing applies to nothing"
+        );
     }
 
     #[test]
