@@ -1,0 +1,165 @@
+//! The `driftless` binary as users run it: started with flags against the local control
+//! plane, it becomes ready, syncs an Application, reports it on `/metrics`, logs JSON lines
+//! that name the app, and on SIGTERM finishes and exits 0.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use driftless_api::Application;
+use driftless_e2e::driftless_binary;
+use driftless_testkit::git_server::GitServer;
+use driftless_testkit::{TempNamespace, cluster, wait_until};
+use driftless_tests::{
+    app_spec, config_map, deployment, install_crds, kustomization, scrape, synced_and_healthy, write_tree,
+};
+use kube::api::{Api, PostParams};
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// The status code `GET path` answers at `addr`, if it answers.
+async fn http_status(addr: SocketAddr, path: &str) -> Option<u16> {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.ok()?;
+    let request = format!("GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.ok()?;
+    response.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Kills the controller if the test ends early.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn the_binary_syncs_reports_and_stops_cleanly_on_sigterm() {
+    let binary = driftless_binary().unwrap();
+    let admin = cluster::client().await.unwrap();
+    install_crds(&admin).await.unwrap();
+    let home = TempNamespace::create(&admin, "dl-bin").await.unwrap();
+    let target = TempNamespace::create(&admin, "dl-bin-target").await.unwrap();
+
+    let tree = tempfile::tempdir().unwrap();
+    write_tree(
+        tree.path(),
+        &[
+            (
+                "app/kustomization.yaml",
+                kustomization(&["cm.yaml", "deploy.yaml"]),
+            ),
+            ("app/cm.yaml", config_map("settings", "one", &[])),
+            ("app/deploy.yaml", deployment("web", 1, &[])),
+        ],
+    );
+    let git = GitServer::start().unwrap();
+    git.create_repo("config").unwrap();
+    let commit = git.commit_dir("config", "main", "initial", tree.path()).unwrap();
+    git.set_head("config", "main").unwrap();
+
+    let work = tempfile::tempdir().unwrap();
+    let metrics_addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let log_path = work.path().join("controller.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let child = Command::new(&binary)
+        .args([
+            "controller",
+            "--namespace",
+            home.name(),
+            "--webhook-addr",
+            "off",
+            "--log-json",
+        ])
+        .args([
+            "--poll-interval",
+            "30s",
+            "--metrics-addr",
+            &metrics_addr.to_string(),
+        ])
+        .arg("--cache-dir")
+        .arg(work.path().join("repos"))
+        .env("KUBECONFIG", cluster::kubeconfig_path())
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let mut controller = Running(child);
+    let logs = || std::fs::read_to_string(&log_path).unwrap_or_default();
+
+    wait_until("/readyz answers 200", Duration::from_secs(30), || async {
+        (http_status(metrics_addr, "/readyz").await == Some(200)).then_some(())
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}\n{}", logs()));
+    assert_eq!(http_status(metrics_addr, "/healthz").await, Some(200));
+
+    let apps: Api<Application> = Api::namespaced(admin.clone(), home.name());
+    let app: Application = serde_json::from_value(json!({
+        "apiVersion": "driftless.dev/v1alpha1", "kind": "Application",
+        "metadata": {"name": "web"},
+        "spec": app_spec(&git.git_url("config"), "app", target.name(), json!({"prune": true, "selfHeal": true})),
+    }))
+    .unwrap();
+    apps.create(&PostParams::default(), &app).await.unwrap();
+    wait_until("Synced and Healthy", Duration::from_secs(90), || async {
+        let app = apps.get("web").await.ok()?;
+        synced_and_healthy(&app, Some(&commit)).then_some(())
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}\n{}", logs()));
+
+    let info = scrape(
+        metrics_addr,
+        "driftless_app_info",
+        &[
+            "name=\"web\"",
+            "sync_status=\"Synced\"",
+            "health_status=\"Healthy\"",
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(info, 1.0);
+    assert_eq!(
+        scrape(metrics_addr, "driftless_build_info", &[]).await.unwrap(),
+        1.0
+    );
+    // JSON lines, and the reconcile span names the app.
+    let text = logs();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["span"]["app"] == "web" || l["spans"].to_string().contains("\"app\":\"web\"")),
+        "no log line names the app:\n{text}"
+    );
+
+    let pid = controller.0.id().to_string();
+    let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(sent.success());
+    let status = wait_until("the controller exits", Duration::from_secs(30), || {
+        let exited = controller.0.try_wait().unwrap();
+        async move { exited }
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}\n{}", logs()));
+    assert!(status.success(), "exit status {status}\n{}", logs());
+
+    apps.delete("web", &Default::default()).await.unwrap();
+    target.delete().await.unwrap();
+    home.delete().await.unwrap();
+}
