@@ -2,7 +2,8 @@
 //! controller's context (no globals, so tests can read values).
 //!
 //! Label sets are small and bounded: Application names, repos, kinds, verbs
-//! and result words — never object names.
+//! and result words — never object names. Every family is listed in the
+//! exposition from the start (`# HELP`/`# TYPE`), samples appear once used.
 
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
@@ -17,6 +18,8 @@ const LATENCY_BUCKETS: &[f64] = &[
 #[derive(Clone)]
 pub struct Metrics {
     registry: Registry,
+    /// Every family declared: full name, help, exposition type.
+    declared: Vec<(String, String, &'static str)>,
     /// `driftless_app_info`: 1 per Application, labelled with its current state.
     pub app_info: IntGaugeVec,
     /// `driftless_app_sync_total`: sync operations by outcome phase.
@@ -60,20 +63,29 @@ impl Metrics {
     /// Creates and registers every metric, plus process metrics on Linux.
     pub fn new() -> Result<Metrics, MetricsError> {
         let registry = Registry::new_custom(Some("driftless".into()), None)?;
+        let declared = std::cell::RefCell::new(Vec::new());
+        let declare = |name: &str, help: &str, kind: &'static str| {
+            declared
+                .borrow_mut()
+                .push((format!("driftless_{name}"), help.to_owned(), kind));
+        };
         let counter = |name: &str, help: &str, labels: &[&str]| -> Result<IntCounterVec, MetricsError> {
             let metric = IntCounterVec::new(Opts::new(name, help), labels)?;
             registry.register(Box::new(metric.clone()))?;
+            declare(name, help, "counter");
             Ok(metric)
         };
         let histogram = |name: &str, help: &str, labels: &[&str]| -> Result<HistogramVec, MetricsError> {
             let opts = HistogramOpts::new(name, help).buckets(LATENCY_BUCKETS.to_vec());
             let metric = HistogramVec::new(opts, labels)?;
             registry.register(Box::new(metric.clone()))?;
+            declare(name, help, "histogram");
             Ok(metric)
         };
         let gauge = |name: &str, help: &str, labels: &[&str]| -> Result<IntGaugeVec, MetricsError> {
             let metric = IntGaugeVec::new(Opts::new(name, help), labels)?;
             registry.register(Box::new(metric.clone()))?;
+            declare(name, help, "gauge");
             Ok(metric)
         };
         let workqueue_depth = IntGauge::new("workqueue_depth", "Reconciles waiting to run.")?;
@@ -153,6 +165,8 @@ impl Metrics {
                 &["version", "revision"],
             )?,
             registry,
+            // Last: every declaring closure above has run.
+            declared: declared.into_inner(),
         };
         metrics
             .build_info
@@ -164,21 +178,36 @@ impl Metrics {
         Ok(metrics)
     }
 
-    /// The Prometheus text exposition of every metric.
+    /// The Prometheus text exposition of every metric; a family without samples yet is
+    /// still listed by its `# HELP` and `# TYPE` lines.
     pub fn render(&self) -> String {
+        let families = self.registry.gather();
         let mut out = Vec::new();
         // Encoding into a Vec cannot fail for well-formed metric families.
-        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
-        String::from_utf8_lossy(&out).into_owned()
+        let _ = TextEncoder::new().encode(&families, &mut out);
+        let mut text = String::from_utf8_lossy(&out).into_owned();
+        for (name, help, kind) in &self.declared {
+            if !families.iter().any(|f| f.name() == name) {
+                text.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));
+            }
+        }
+        text
     }
 
-    /// Names of every metric family registered (with the `driftless_` prefix).
+    /// Names of every metric family exported (with the `driftless_` prefix), used or not.
     pub fn family_names(&self) -> Vec<String> {
-        self.registry
+        let mut names: Vec<String> = self
+            .registry
             .gather()
             .iter()
             .map(|f| f.name().to_owned())
-            .collect()
+            .collect();
+        for (name, _, _) in &self.declared {
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+        names
     }
 }
 
@@ -186,6 +215,25 @@ impl Metrics {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn unused_families_are_listed_without_samples() {
+        let metrics = Metrics::new().unwrap();
+        let text = metrics.render();
+        assert!(text.contains("# TYPE driftless_prune_total counter\n"), "{text}");
+        assert!(!text.contains("driftless_prune_total{"), "{text}");
+        metrics.prune_total.with_label_values(&["ConfigMap"]).inc();
+        let text = metrics.render();
+        assert_eq!(
+            text.matches("# TYPE driftless_prune_total counter").count(),
+            1,
+            "{text}"
+        );
+        assert!(
+            text.contains("driftless_prune_total{kind=\"ConfigMap\"} 1"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn exports_prefixed_metrics_with_values() {
