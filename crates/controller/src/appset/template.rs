@@ -166,10 +166,12 @@ fn render_go(
         field: field.to_owned(),
         message,
     };
-    // gtmpl can spin on some malformed input; refuse unbalanced delimiters up front.
+    // gtmpl can spin on some malformed input and recurses without a bound (a self-including
+    // template or deep nesting overflows the stack and aborts the process): refuse those.
     if text.matches("{{").count() != text.matches("}}").count() {
         return Err(go_error("unbalanced {{ and }}".into()));
     }
+    check_go_limits(text).map_err(go_error)?;
     let mut template = gtmpl::Template::default();
     template.add_funcs(FUNCS);
     template.parse(text).map_err(|e| go_error(e.to_string()))?;
@@ -183,6 +185,85 @@ fn render_go(
         });
     }
     Ok(out)
+}
+
+/// Longest template string accepted.
+pub const MAX_TEMPLATE_BYTES: usize = 16 * 1024;
+/// Deepest nesting of `if`/`with`/`range` blocks, or of parentheses in one action.
+pub const MAX_TEMPLATE_DEPTH: usize = 32;
+
+/// Refuses what the Go-template engine cannot run safely: `define`/`template`/`block`
+/// (a template including itself recurses forever), nesting deeper than
+/// [`MAX_TEMPLATE_DEPTH`], and strings longer than [`MAX_TEMPLATE_BYTES`].
+pub fn check_go_limits(text: &str) -> Result<(), String> {
+    if text.len() > MAX_TEMPLATE_BYTES {
+        return Err(format!(
+            "template is {} bytes, more than the {MAX_TEMPLATE_BYTES} allowed",
+            text.len()
+        ));
+    }
+    let mut blocks = 0usize;
+    for action in text
+        .split("{{")
+        .skip(1)
+        .filter_map(|rest| rest.split("}}").next())
+    {
+        let body = action.trim_start_matches('-').trim_end_matches('-').trim();
+        if body.starts_with("/*") {
+            continue;
+        }
+        match body
+            .split(|c: char| c.is_whitespace() || c == '(')
+            .next()
+            .unwrap_or("")
+        {
+            "define" | "template" | "block" => {
+                return Err(format!(
+                    "{{{{{body}}}}}: define, template and block are not supported in ApplicationSet templates"
+                ));
+            }
+            "if" | "with" | "range" => blocks += 1,
+            "end" => blocks = blocks.saturating_sub(1),
+            _ => {}
+        }
+        if blocks > MAX_TEMPLATE_DEPTH {
+            return Err(format!("blocks nest deeper than {MAX_TEMPLATE_DEPTH}"));
+        }
+        if paren_depth(body) > MAX_TEMPLATE_DEPTH {
+            return Err(format!("parentheses nest deeper than {MAX_TEMPLATE_DEPTH}"));
+        }
+    }
+    Ok(())
+}
+
+/// The deepest parenthesis nesting of an action, outside string literals.
+fn paren_depth(action: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in action.chars() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' && q == '"' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '"' | '`' | '\'' => quote = Some(c),
+                '(' => {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+                ')' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+    }
+    deepest
 }
 
 const FUNCS: &[(&str, gtmpl::Func)] = &[
@@ -323,6 +404,32 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(render_fast(text, &params), want, "{text}");
         }
+    }
+
+    #[test]
+    fn go_templates_that_would_recurse_without_bound_are_refused() {
+        let params = path_params("apps/web", None, None, true);
+        let refused = [
+            r#"{{define "a"}}{{template "a"}}{{end}}{{template "a"}}"#.to_owned(),
+            r#"{{- block "a" . -}}x{{end}}"#.to_owned(),
+            format!("{{{{ {}.path.basename{} }}}}", "(".repeat(1000), ")".repeat(1000)),
+            format!("{}x{}", "{{if .path}}".repeat(1000), "{{end}}".repeat(1000)),
+            format!("{{{{ .path.basename }}}}{}", "x".repeat(MAX_TEMPLATE_BYTES)),
+        ];
+        for text in refused {
+            let result = render(&template(&text, "p", "ns", "t"), &params, Mode::of(true, &[]));
+            let error = result.unwrap_err();
+            assert_eq!(error.reason(), "TemplateRenderFailed");
+            assert!(error.to_string().contains("metadata.name"), "{error}");
+        }
+        // Nesting within the bounds, and parentheses inside strings, still render.
+        let fine = format!(
+            "{}{{{{ ((.path.basename)) }}}}{{{{ \"((((\" | len }}}}{}",
+            "{{if .path}}".repeat(3),
+            "{{end}}".repeat(3)
+        );
+        let (meta, _) = render(&template(&fine, "p", "ns", "t"), &params, Mode::of(true, &[])).unwrap();
+        assert_eq!(meta.name, "web4");
     }
 
     #[test]
