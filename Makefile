@@ -8,7 +8,7 @@ STATE ?= $(or $(DRIFTLESS_STATE),$(HOME)/.local/state/driftless/cluster)
 KUBECONFIG_PATH := $(STATE)/kubeconfig
 
 .PHONY: help demo demo-down build test lint fmt unit cluster-test cluster-up cluster-down cluster-purge kind-up kind-down \
-        conformance bench bench-render check-generated clean
+        conformance bench bench-render check-generated clean tools
 
 help: ## List targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -38,7 +38,11 @@ unit: ## Unit and renderer tests (no cluster needed)
 cluster-test: ## Integration tests against the local control plane (started and stopped if none runs)
 	./scripts/with-cluster.sh $(CARGO) test -p driftless-tests -p driftless-e2e -- --test-threads=2
 
-test: lint check-generated unit cluster-test ## Everything CI runs
+tools: ## Helm and promtool built from their Go modules (once, cached) for the chart and monitoring tests
+	./scripts/helm.sh >/dev/null
+	./scripts/promtool.sh >/dev/null
+
+test: tools lint check-generated unit cluster-test ## Everything CI runs
 
 cluster-up: ## Start the local control plane (builds binaries once, then cached)
 	./e2e/cluster/up.sh

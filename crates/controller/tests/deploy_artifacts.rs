@@ -1,7 +1,9 @@
 //! Checks the install and observability artifacts against the code, without a cluster:
 //! every PromQL expression of the Grafana dashboard and the alerts names only metrics the
 //! controller exports, the chart's CRDs are the generated ones, `deploy/install.yaml` is the
-//! current rendering of `deploy/`, and the Deployment keeps its hardening.
+//! current rendering of `deploy/`, and the Deployment keeps its hardening. With promtool
+//! (`scripts/promtool.sh`) the alert rules are checked and unit-tested and every dashboard
+//! query is parsed by Prometheus itself.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
@@ -551,9 +553,11 @@ fn deployment_is_hardened_and_serves_metrics_in_cluster() {
     assert!(volume["emptyDir"].is_object(), "{volume}");
 }
 
-/// The cached Helm from `scripts/helm.sh`, or `None` (after saying so) when it is not built.
-fn helm() -> Option<PathBuf> {
-    let out = std::process::Command::new(repo_root().join("scripts/helm.sh"))
+/// A tool `scripts/<name>.sh` built and cached, or `None` (after saying so) when it is not
+/// built; under CI a missing tool fails the test instead.
+fn cached_tool(name: &str) -> Option<PathBuf> {
+    let script = repo_root().join(format!("scripts/{name}.sh"));
+    let out = std::process::Command::new(&script)
         .arg("--cached")
         .output()
         .unwrap();
@@ -562,10 +566,165 @@ fn helm() -> Option<PathBuf> {
     }
     assert!(
         std::env::var_os("CI").is_none(),
-        "helm is not built; CI must run scripts/helm.sh before the tests"
+        "{name} is not built; CI must run scripts/{name}.sh before the tests"
     );
-    eprintln!("SKIPPED: helm is not built; run scripts/helm.sh (builds Helm from its Go module, once)");
+    eprintln!("SKIPPED: {name} is not built; run scripts/{name}.sh (builds it from its Go module, once)");
     None
+}
+
+/// The cached Helm from `scripts/helm.sh`.
+fn helm() -> Option<PathBuf> {
+    cached_tool("helm")
+}
+
+/// The cached promtool from `scripts/promtool.sh`.
+fn promtool() -> Option<PathBuf> {
+    cached_tool("promtool")
+}
+
+/// Runs promtool with `args` in `dir`; panics with its output when it fails.
+fn run_promtool(promtool: &Path, dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(promtool)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "promtool {args:?}:\n{text}");
+    text
+}
+
+/// The alert rules as a Prometheus rule file (the PrometheusRule's `spec`), in JSON.
+fn rule_file() -> Value {
+    let objects = yaml_objects(&read("deploy/monitoring/prometheusrule.yaml"));
+    objects[0]["spec"].clone()
+}
+
+#[test]
+fn alert_rules_pass_promtool_check() {
+    let Some(promtool) = promtool() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("rules.json"), rule_file().to_string()).unwrap();
+    let out = run_promtool(&promtool, dir.path(), &["check", "rules", "rules.json"]);
+    assert!(out.contains("SUCCESS: 3 rules found"), "{out}");
+}
+
+/// The annotations Prometheus renders for `alert` with `labels` (`{{ $labels.x }}` only).
+fn rendered_annotations(rules: &Value, alert: &str, labels: &[(&str, &str)]) -> Value {
+    let rule = rules["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["rules"].as_array().unwrap())
+        .find(|r| r["alert"] == alert)
+        .unwrap();
+    let mut out = serde_json::Map::new();
+    for (key, text) in rule["annotations"].as_object().unwrap() {
+        let mut text = text.as_str().unwrap().to_owned();
+        for (name, value) in labels {
+            text = text.replace(&format!("{{{{ $labels.{name} }}}}"), value);
+        }
+        assert!(
+            !text.contains("{{"),
+            "{alert}.{key} uses more than $labels: {text}"
+        );
+        out.insert(key.clone(), Value::String(text));
+    }
+    Value::Object(out)
+}
+
+#[test]
+fn alerts_fire_when_they_should_under_promtool() {
+    let Some(promtool) = promtool() else { return };
+    let rules = rule_file();
+    let firing = |alert: &str, labels: &[(&str, &str)]| {
+        let mut exp_labels: serde_json::Map<String, Value> = labels
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), Value::from(*v)))
+            .collect();
+        exp_labels.insert("severity".into(), "warning".into());
+        serde_json::json!({"exp_labels": exp_labels, "exp_annotations": rendered_annotations(&rules, alert, labels)})
+    };
+    let app = |name: &str, health: &str| {
+        format!(
+            "driftless_app_info{{name=\"{name}\",namespace=\"apps\",project=\"default\",repo=\"r\",path=\"p\",sync_status=\"Synced\",health_status=\"{health}\"}}"
+        )
+    };
+    let syncs = |name: &str, phase: &str| {
+        format!("driftless_app_sync_total{{name=\"{name}\",namespace=\"apps\",phase=\"{phase}\"}}")
+    };
+    let fetches = |repo: &str, result: &str| {
+        format!("driftless_git_fetch_total{{repo=\"{repo}\",result=\"{result}\"}}")
+    };
+    let web = [("namespace", "apps"), ("name", "web")];
+    let tests = serde_json::json!({
+        "rule_files": ["rules.json"],
+        "evaluation_interval": "1m",
+        "tests": [{
+            "interval": "1m",
+            "input_series": [
+                // web is Degraded and its syncs fail; api is Healthy and its syncs recover.
+                {"series": app("web", "Degraded"), "values": "1x40"},
+                {"series": app("api", "Healthy"), "values": "1x40"},
+                {"series": syncs("web", "Failed"), "values": "0+1x40"},
+                {"series": syncs("api", "Failed"), "values": "0+1x40"},
+                {"series": syncs("api", "Succeeded"), "values": "0+1x40"},
+                // One repository only fails; another fails sometimes but also succeeds.
+                {"series": fetches("https://git.example/dead", "GitAuthFailed"), "values": "0+1x40"},
+                {"series": fetches("https://git.example/flaky", "GitFetchTimeout"), "values": "0+1x40"},
+                {"series": fetches("https://git.example/flaky", "ok"), "values": "0+1x40"},
+            ],
+            "alert_rule_test": [
+                {"eval_time": "10m", "alertname": "DriftlessAppDegraded", "exp_alerts": []},
+                {"eval_time": "20m", "alertname": "DriftlessAppDegraded", "exp_alerts": [firing("DriftlessAppDegraded", &web)]},
+                {"eval_time": "3m", "alertname": "DriftlessSyncFailing", "exp_alerts": []},
+                {"eval_time": "20m", "alertname": "DriftlessSyncFailing", "exp_alerts": [firing("DriftlessSyncFailing", &web)]},
+                {"eval_time": "5m", "alertname": "DriftlessGitFetchFailing", "exp_alerts": []},
+                {"eval_time": "20m", "alertname": "DriftlessGitFetchFailing",
+                 "exp_alerts": [firing("DriftlessGitFetchFailing", &[("repo", "https://git.example/dead")])]},
+            ],
+        }],
+    });
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("rules.json"), rules.to_string()).unwrap();
+    std::fs::write(dir.path().join("alerts_test.json"), tests.to_string()).unwrap();
+    let out = run_promtool(&promtool, dir.path(), &["test", "rules", "alerts_test.json"]);
+    assert!(out.contains("SUCCESS"), "{out}");
+}
+
+#[test]
+fn dashboard_queries_parse_as_promql() {
+    let Some(promtool) = promtool() else { return };
+    let dashboard: Value = serde_json::from_str(&read("deploy/dashboards/driftless.json")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut problems = Vec::new();
+    for (where_, expr) in dashboard_exprs(&dashboard) {
+        // Grafana's variables, as Grafana would fill them in.
+        let query = expr
+            .replace("$__rate_interval", "5m")
+            .replace("$namespace", ".*")
+            .replace("$job", "driftless");
+        let out = std::process::Command::new(&promtool)
+            .args(["--experimental", "promql", "format", &query])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        if !out.status.success() {
+            problems.push(format!(
+                "{where_}: {query}\n  {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "queries Prometheus rejects:\n{}",
+        problems.join("\n")
+    );
 }
 
 /// Objects of `helm template driftless charts/driftless -n driftless --include-crds --set ...`.
