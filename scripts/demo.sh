@@ -14,6 +14,9 @@ NAMESPACE=driftless
 "$root/e2e/cluster/up.sh" | tail -n 3
 export KUBECONFIG=$STATE/kubeconfig
 echo "demo: building driftless (release)"
+# driftless_build_info{revision} names the commit the binary was built from.
+DRIFTLESS_REVISION=${DRIFTLESS_REVISION:-$(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)}
+export DRIFTLESS_REVISION
 cargo build --release --quiet --bin driftless --manifest-path "$root/Cargo.toml"
 driftless=$root/target/release/driftless
 mkdir -p "$DEMO"

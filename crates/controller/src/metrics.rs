@@ -5,6 +5,10 @@
 //! and result words — never object names. Every family is listed in the
 //! exposition from the start (`# HELP`/`# TYPE`), samples appear once used.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
 };
@@ -48,8 +52,11 @@ pub struct Metrics {
     pub drift_detected_total: IntCounterVec,
     /// `driftless_kube_api_requests_total` by verb and status code.
     pub kube_api_requests_total: IntCounterVec,
-    /// `driftless_workqueue_depth`.
+    /// `driftless_workqueue_depth`: Applications due for a reconcile that has not started;
+    /// set from [`Metrics::reconcile_due`]/[`Metrics::reconcile_started`] at every scrape.
     pub workqueue_depth: IntGauge,
+    /// When each Application (`namespace/name`) is next due.
+    due: Arc<Mutex<HashMap<String, Instant>>>,
     /// `driftless_build_info{version,revision}`: always 1.
     pub build_info: IntGaugeVec,
 }
@@ -88,7 +95,10 @@ impl Metrics {
             declare(name, help, "gauge");
             Ok(metric)
         };
-        let workqueue_depth = IntGauge::new("workqueue_depth", "Reconciles waiting to run.")?;
+        let workqueue_depth = IntGauge::new(
+            "workqueue_depth",
+            "Applications due for a reconcile that has not started yet.",
+        )?;
         registry.register(Box::new(workqueue_depth.clone()))?;
         #[cfg(target_os = "linux")]
         registry.register(Box::new(
@@ -159,6 +169,7 @@ impl Metrics {
                 &["verb", "code"],
             )?,
             workqueue_depth,
+            due: Arc::default(),
             build_info: gauge(
                 "build_info",
                 "Build information; always 1.",
@@ -178,9 +189,35 @@ impl Metrics {
         Ok(metrics)
     }
 
+    /// A reconcile of `key` (`namespace/name`) started, or the Application is gone: it no
+    /// longer waits.
+    pub fn reconcile_started(&self, key: &str) {
+        if let Ok(mut due) = self.due.lock() {
+            due.remove(key);
+        }
+    }
+
+    /// `key` asked to be reconciled again `after` from now.
+    pub fn reconcile_due(&self, key: &str, after: Duration) {
+        if let Ok(mut due) = self.due.lock() {
+            due.insert(key.to_owned(), Instant::now() + after);
+        }
+    }
+
+    /// Sets `workqueue_depth` to the number of reconciles due by now and not started.
+    fn refresh_depth(&self) {
+        let now = Instant::now();
+        if let Ok(due) = self.due.lock() {
+            let waiting = due.values().filter(|at| **at <= now).count();
+            self.workqueue_depth
+                .set(i64::try_from(waiting).unwrap_or(i64::MAX));
+        }
+    }
+
     /// The Prometheus text exposition of every metric; a family without samples yet is
     /// still listed by its `# HELP` and `# TYPE` lines.
     pub fn render(&self) -> String {
+        self.refresh_depth();
         let families = self.registry.gather();
         let mut out = Vec::new();
         // Encoding into a Vec cannot fail for well-formed metric families.
@@ -215,6 +252,18 @@ impl Metrics {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn the_queue_depth_counts_reconciles_due_and_not_started() {
+        let metrics = Metrics::new().unwrap();
+        metrics.reconcile_due("apps/overdue", Duration::ZERO);
+        metrics.reconcile_due("apps/later", Duration::from_secs(600));
+        metrics.reconcile_due("apps/running", Duration::ZERO);
+        metrics.reconcile_started("apps/running");
+        assert!(metrics.render().contains("driftless_workqueue_depth 1\n"));
+        metrics.reconcile_started("apps/overdue");
+        assert!(metrics.render().contains("driftless_workqueue_depth 0\n"));
+    }
 
     #[test]
     fn unused_families_are_listed_without_samples() {

@@ -123,9 +123,17 @@ pub async fn run_until(
     controller
         .graceful_shutdown_on(until)
         .run(reconcile, error_policy, Arc::clone(&ctx))
-        .for_each(|result| async move {
-            if let Err(error) = result {
-                tracing::debug!(%error, "reconcile not run");
+        .for_each(|result| {
+            let metrics = ctx.metrics.clone();
+            async move {
+                if let Err(error) = result {
+                    // A deleted Application is due for nothing any more.
+                    if let kube::runtime::controller::Error::ObjectNotFound(gone) = &error {
+                        let namespace = gone.namespace.as_deref().unwrap_or_default();
+                        metrics.reconcile_started(&format!("{namespace}/{}", gone.name));
+                    }
+                    tracing::debug!(%error, "reconcile not run");
+                }
             }
         })
         .await;

@@ -73,6 +73,8 @@ pub async fn reconcile(app: Arc<Application>, ctx: Arc<Context>) -> Result<Actio
             name: format!("{namespace}/{name}"),
             source,
         };
+        let key = format!("{namespace}/{name}");
+        ctx.metrics.reconcile_started(&key);
         if app.metadata.deletion_timestamp.is_some() {
             return finalize(&app, &api, &ctx).await.map_err(kube_error);
         }
@@ -90,7 +92,8 @@ pub async fn reconcile(app: Arc<Application>, ctx: Arc<Context>) -> Result<Actio
             events::publish(&ctx, &app, event).await;
         }
         record_metrics(&ctx, &app, &outcome, started.elapsed());
-        ctx.failures.succeeded(&format!("{namespace}/{name}"));
+        ctx.failures.succeeded(&key);
+        ctx.metrics.reconcile_due(&key, outcome.requeue);
         Ok(Action::requeue(outcome.requeue))
     }
     .instrument(span)
@@ -601,6 +604,7 @@ pub fn error_policy(app: Arc<Application>, error: &ReconcileError, ctx: Arc<Cont
     let failures = ctx.failures.failed(&key);
     let delay = crate::backoff::spread(crate::backoff::error_delay(failures), 0.1, fastrand::f64());
     tracing::warn!(%error, reason = error.reason(), failures, retry_in = ?delay, "reconcile failed");
+    ctx.metrics.reconcile_due(&key, delay);
     Action::requeue(delay)
 }
 
