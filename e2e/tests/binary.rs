@@ -9,13 +9,9 @@ use std::time::Duration;
 
 use driftless_api::Application;
 use driftless_e2e::driftless_binary;
-use driftless_testkit::git_server::GitServer;
 use driftless_testkit::{TempNamespace, cluster, wait_until};
-use driftless_tests::{
-    app_spec, config_map, deployment, install_crds, kustomization, scrape, synced_and_healthy, write_tree,
-};
-use kube::api::{Api, PostParams};
-use serde_json::json;
+use driftless_tests::{install_crds, scrape, synced_and_healthy};
+use kube::api::Api;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// The status code `GET path` answers at `addr`, if it answers.
@@ -46,22 +42,7 @@ async fn the_binary_syncs_reports_and_stops_cleanly_on_sigterm() {
     let home = TempNamespace::create(&admin, "dl-bin").await.unwrap();
     let target = TempNamespace::create(&admin, "dl-bin-target").await.unwrap();
 
-    let tree = tempfile::tempdir().unwrap();
-    write_tree(
-        tree.path(),
-        &[
-            (
-                "app/kustomization.yaml",
-                kustomization(&["cm.yaml", "deploy.yaml"]),
-            ),
-            ("app/cm.yaml", config_map("settings", "one", &[])),
-            ("app/deploy.yaml", deployment("web", 1, &[])),
-        ],
-    );
-    let git = GitServer::start().unwrap();
-    git.create_repo("config").unwrap();
-    let commit = git.commit_dir("config", "main", "initial", tree.path()).unwrap();
-    git.set_head("config", "main").unwrap();
+    let (git, commit) = driftless_tests::one_app_repo().unwrap();
 
     let work = tempfile::tempdir().unwrap();
     let metrics_addr = std::net::TcpListener::bind("127.0.0.1:0")
@@ -105,13 +86,9 @@ async fn the_binary_syncs_reports_and_stops_cleanly_on_sigterm() {
     assert_eq!(http_status(metrics_addr, "/healthz").await, Some(200));
 
     let apps: Api<Application> = Api::namespaced(admin.clone(), home.name());
-    let app: Application = serde_json::from_value(json!({
-        "apiVersion": "driftless.dev/v1alpha1", "kind": "Application",
-        "metadata": {"name": "web"},
-        "spec": app_spec(&git.git_url("config"), "app", target.name(), json!({"prune": true, "selfHeal": true})),
-    }))
-    .unwrap();
-    apps.create(&PostParams::default(), &app).await.unwrap();
+    driftless_tests::create_web_app(&apps, &git.git_url("config"), target.name())
+        .await
+        .unwrap();
     wait_until("Synced and Healthy", Duration::from_secs(90), || async {
         let app = apps.get("web").await.ok()?;
         synced_and_healthy(&app, Some(&commit)).then_some(())

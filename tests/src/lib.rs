@@ -382,6 +382,44 @@ pub fn kustomization(resources: &[&str]) -> String {
     format!("resources:\n{lines}")
 }
 
+/// A git server on loopback with repository `config` whose `main` holds `app/`: a ConfigMap
+/// `settings` and a Deployment `web`. Returns the server and the commit.
+pub fn one_app_repo() -> Result<(GitServer, String), HarnessError> {
+    let tree = tempfile::tempdir()?;
+    write_tree(
+        tree.path(),
+        &[
+            (
+                "app/kustomization.yaml",
+                kustomization(&["cm.yaml", "deploy.yaml"]),
+            ),
+            ("app/cm.yaml", config_map("settings", "one", &[])),
+            ("app/deploy.yaml", deployment("web", 1, &[])),
+        ],
+    );
+    let git = GitServer::start()?;
+    git.create_repo("config")?;
+    let commit = git.commit_dir("config", "main", "initial", tree.path())?;
+    git.set_head("config", "main")?;
+    Ok((git, commit))
+}
+
+/// Creates Application `web` in `apps`' namespace: `app/` of `repo_url` (see [`one_app_repo`])
+/// into `namespace`, with automated prune and self-heal.
+pub async fn create_web_app(
+    apps: &Api<Application>,
+    repo_url: &str,
+    namespace: &str,
+) -> Result<Application, HarnessError> {
+    let app: Application = serde_json::from_value(json!({
+        "apiVersion": "driftless.dev/v1alpha1", "kind": "Application",
+        "metadata": {"name": "web"},
+        "spec": app_spec(repo_url, "app", namespace, json!({"prune": true, "selfHeal": true})),
+    }))
+    .map_err(|e| HarnessError::Io(std::io::Error::other(e)))?;
+    Ok(apps.create(&PostParams::default(), &app).await?)
+}
+
 /// A Deployment `name` with `replicas` and extra metadata annotations (`key: "value"` lines).
 pub fn deployment(name: &str, replicas: u32, annotations: &[(&str, &str)]) -> String {
     format!(

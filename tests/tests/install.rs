@@ -13,9 +13,8 @@ use std::time::Duration;
 
 use driftless_api::Application;
 use driftless_controller::ControllerConfig;
-use driftless_testkit::git_server::GitServer;
 use driftless_testkit::{TempNamespace, cluster, wait_until};
-use driftless_tests::{app_spec, config_map, deployment, kustomization, synced_and_healthy, write_tree};
+use driftless_tests::synced_and_healthy;
 use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
 use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
 use kube::api::{Api, PostParams};
@@ -220,22 +219,7 @@ async fn the_controller_syncs_with_only_the_charts_rbac() {
         ..AuthInfo::default()
     };
 
-    let tree = tempfile::tempdir().unwrap();
-    write_tree(
-        tree.path(),
-        &[
-            (
-                "app/kustomization.yaml",
-                kustomization(&["cm.yaml", "deploy.yaml"]),
-            ),
-            ("app/cm.yaml", config_map("settings", "one", &[])),
-            ("app/deploy.yaml", deployment("web", 1, &[])),
-        ],
-    );
-    let git = GitServer::start().unwrap();
-    git.create_repo("config").unwrap();
-    let commit = git.commit_dir("config", "main", "initial", tree.path()).unwrap();
-    git.set_head("config", "main").unwrap();
+    let (git, commit) = driftless_tests::one_app_repo().unwrap();
 
     let cache = tempfile::tempdir().unwrap();
     let metrics_addr = std::net::TcpListener::bind("127.0.0.1:0")
@@ -262,13 +246,9 @@ async fn the_controller_syncs_with_only_the_charts_rbac() {
     }));
 
     let apps: Api<Application> = Api::namespaced(admin.clone(), home.name());
-    let app: Application = serde_json::from_value(json!({
-        "apiVersion": "driftless.dev/v1alpha1", "kind": "Application",
-        "metadata": {"name": "web"},
-        "spec": app_spec(&git.git_url("config"), "app", target.name(), json!({"prune": true, "selfHeal": true})),
-    }))
-    .unwrap();
-    apps.create(&PostParams::default(), &app).await.unwrap();
+    driftless_tests::create_web_app(&apps, &git.git_url("config"), target.name())
+        .await
+        .unwrap();
     let synced = wait_until(
         "Synced and Healthy as the chart's ServiceAccount",
         Duration::from_secs(90),

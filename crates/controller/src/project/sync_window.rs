@@ -2,7 +2,8 @@
 //! cron `schedule` (in `timeZone`, default UTC) and stays open for `duration`.
 //! A window applies to an Application when its name matches `applications`,
 //! its destination namespace matches `namespaces`, or its cluster matches
-//! `clusters` (with `andOperator: true`, when every non-empty one of them does). An active deny window blocks syncs (manual ones too unless
+//! `clusters` (with `andOperator: true`, when every non-empty one of them
+//! does). An active deny window blocks syncs (manual ones too unless
 //! every active deny window has `manualSync: true`); when any allow window
 //! applies, syncs run only inside an active one (manual ones outside need an
 //! allow window with `manualSync: true`). Pure: the caller passes `now`.
@@ -419,6 +420,14 @@ mod tests {
         );
     }
 
+    /// Whether automated syncs of `app` in `namespace` may run under `window` alone.
+    fn open_for(window: &SyncWindow, app: &str, namespace: &str, now: Timestamp) -> bool {
+        let target = Target { app, namespace };
+        evaluate(std::slice::from_ref(window), target, SyncKind::Automated, now)
+            .unwrap()
+            .is_open()
+    }
+
     #[test]
     fn windows_apply_by_app_or_namespace() {
         let mut w = window(SyncWindowKind::Deny, "* * * * *", "1h", false, None);
@@ -431,13 +440,7 @@ mod tests {
             ("web", "web", true),
         ];
         for (app, namespace, open) in cases {
-            let gate = evaluate(
-                std::slice::from_ref(&w),
-                Target { app, namespace },
-                SyncKind::Automated,
-                now,
-            );
-            assert_eq!(gate.unwrap().is_open(), open, "{app} {namespace}");
+            assert_eq!(open_for(&w, app, namespace, now), open, "{app} {namespace}");
         }
     }
 
@@ -454,28 +457,13 @@ mod tests {
             ("web", "ledger", true),
         ];
         for (app, namespace, open) in cases {
-            let gate = evaluate(
-                std::slice::from_ref(&w),
-                Target { app, namespace },
-                SyncKind::Automated,
-                now,
-            );
-            assert_eq!(gate.unwrap().is_open(), open, "{app} {namespace}");
+            assert_eq!(open_for(&w, app, namespace, now), open, "{app} {namespace}");
         }
         let mut empty = window(SyncWindowKind::Deny, "* * * * *", "1h", false, None);
         empty.applications.clear();
         empty.and_operator = true;
-        let gate = evaluate(
-            std::slice::from_ref(&empty),
-            Target {
-                app: "web",
-                namespace: "web",
-            },
-            SyncKind::Automated,
-            now,
-        );
         assert!(
-            gate.unwrap().is_open(),
+            open_for(&empty, "web", "web", now),
             "a window selecting nothing applies to nothing"
         );
     }
