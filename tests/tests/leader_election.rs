@@ -20,7 +20,8 @@ fn election(lease: &str, identity: &str) -> Option<LeaderElection> {
     Some(LeaderElection {
         lease_name: lease.into(),
         identity: identity.into(),
-        lease_duration: Duration::from_secs(5),
+        // Long enough that a slow API server under a loaded CI does not make the leader miss its renewal.
+        lease_duration: Duration::from_secs(10),
     })
 }
 
@@ -60,7 +61,14 @@ async fn only_the_leader_reconciles_and_a_standby_takes_over() {
         .wait_app("led", "Synced and Healthy", |app| synced_and_healthy(app, None))
         .await
         .unwrap();
-    assert!(first.metric(RECONCILES, &[]).await.unwrap() >= 1.0);
+    // The status is written before the reconcile records its metrics: wait for them.
+    wait_until(
+        "the leader counted its reconcile",
+        Duration::from_secs(30),
+        || async { (first.metric(RECONCILES, &[]).await.ok()? >= 1.0).then_some(()) },
+    )
+    .await
+    .unwrap();
     assert_eq!(
         second.metric(RECONCILES, &[]).await.unwrap(),
         0.0,

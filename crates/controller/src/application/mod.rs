@@ -83,6 +83,7 @@ pub async fn reconcile(app: Arc<Application>, ctx: Arc<Context>) -> Result<Actio
         status::patch_if_changed(&api, &app, &outcome.status)
             .await
             .map_err(kube_error)?;
+        record_metrics(&ctx, &app, &outcome, started.elapsed());
         if outcome.clear_operation || outcome.clear_refresh {
             clear_requests(&api, &name, outcome.clear_operation, outcome.clear_refresh)
                 .await
@@ -91,7 +92,6 @@ pub async fn reconcile(app: Arc<Application>, ctx: Arc<Context>) -> Result<Actio
         for event in &outcome.events {
             events::publish(&ctx, &app, event).await;
         }
-        record_metrics(&ctx, &app, &outcome, started.elapsed());
         ctx.failures.succeeded(&key);
         ctx.metrics.reconcile_due(&key, outcome.requeue);
         Ok(Action::requeue(outcome.requeue))
