@@ -96,18 +96,17 @@ async fn the_binary_syncs_reports_and_stops_cleanly_on_sigterm() {
     .await
     .unwrap_or_else(|e| panic!("{e}\n{}", logs()));
 
-    let info = scrape(
-        metrics_addr,
-        "driftless_app_info",
-        &[
-            "name=\"web\"",
-            "sync_status=\"Synced\"",
-            "health_status=\"Healthy\"",
-        ],
-    )
+    // The status is written just before the metrics of the same reconcile: wait for them.
+    let labels = [
+        "name=\"web\"",
+        "sync_status=\"Synced\"",
+        "health_status=\"Healthy\"",
+    ];
+    wait_until("app_info reports the app", Duration::from_secs(30), || async {
+        (scrape(metrics_addr, "driftless_app_info", &labels).await.ok()? == 1.0).then_some(())
+    })
     .await
-    .unwrap();
-    assert_eq!(info, 1.0);
+    .unwrap_or_else(|e| panic!("{e}\n{}", logs()));
     assert_eq!(
         scrape(metrics_addr, "driftless_build_info", &[]).await.unwrap(),
         1.0
