@@ -75,14 +75,26 @@ pub async fn reconcile(app: Arc<Application>, ctx: Arc<Context>) -> Result<Actio
         };
         let key = format!("{namespace}/{name}");
         ctx.metrics.reconcile_started(&key);
+        // The watch cache can lag our own last status write; a reconcile built on an older
+        // status would write it back (history, inventory, operation state lost). Read it fresh.
+        let app = match api.get_opt(&name).await.map_err(kube_error)? {
+            Some(fresh) => fresh,
+            None => return Ok(Action::await_change()),
+        };
         if app.metadata.deletion_timestamp.is_some() {
             return finalize(&app, &api, &ctx).await.map_err(kube_error);
         }
         let started = Instant::now();
         let outcome = run(&app, &ctx).await;
-        status::patch_if_changed(&api, &app, &outcome.status)
-            .await
-            .map_err(kube_error)?;
+        match status::patch_if_changed(&api, &app, &outcome.status).await {
+            Ok(_) => {}
+            // Changed while we worked (a spec edit, say): its watch event brings a fresh reconcile.
+            Err(kube::Error::Api(status)) if status.code == 409 => {
+                tracing::debug!("Application changed during the reconcile; status not written");
+                return Ok(Action::requeue(Duration::from_secs(1)));
+            }
+            Err(source) => return Err(kube_error(source)),
+        }
         record_metrics(&ctx, &app, &outcome, started.elapsed());
         if outcome.clear_operation || outcome.clear_refresh {
             clear_requests(&api, &name, outcome.clear_operation, outcome.clear_refresh)

@@ -163,9 +163,12 @@ pub async fn patch_if_changed(
         return Ok(false);
     }
     let name = app.metadata.name.as_deref().unwrap_or_default();
+    // The resourceVersion makes the write conditional: a status computed from an Application
+    // that has changed since is refused (409) instead of overwriting newer state.
     let patch = json!({
         "apiVersion": "driftless.dev/v1alpha1",
         "kind": "Application",
+        "metadata": {"resourceVersion": app.metadata.resource_version},
         "status": status,
     });
     api.patch_status(
