@@ -171,13 +171,22 @@ pub async fn reconcile(set: Arc<ApplicationSet>, ctx: Arc<Context>) -> Result<Ac
     let status = next_status(&set, &findings, &owned, &jiff::Timestamp::now());
     if set.status.as_ref() != Some(&status) {
         let sets: Api<ApplicationSet> = Api::namespaced(ctx.client.clone(), &namespace);
-        sets.patch_status(
-            &name,
-            &PatchParams::default(),
-            &Patch::Merge(&json!({ "status": status })),
-        )
-        .await
-        .map_err(kube_error)?;
+        // Conditional on the version this pass read: a status from a stale copy is refused.
+        let patch = json!({
+            "metadata": { "resourceVersion": set.resource_version() },
+            "status": status,
+        });
+        match sets
+            .patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await
+        {
+            Ok(_) => {}
+            Err(kube::Error::Api(error)) if error.code == 409 => {
+                tracing::debug!("ApplicationSet changed during the pass; status not written");
+                return Ok(Action::requeue(Duration::from_secs(1)));
+            }
+            Err(source) => return Err(kube_error(source)),
+        }
     }
     if refresh {
         let sets: Api<ApplicationSet> = Api::namespaced(ctx.client.clone(), &namespace);
