@@ -12,16 +12,13 @@ use driftless_e2e::driftless_binary;
 use driftless_testkit::{TempNamespace, cluster, wait_until};
 use driftless_tests::{install_crds, scrape, synced_and_healthy};
 use kube::api::Api;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// The status code `GET path` answers at `addr`, if it answers.
 async fn http_status(addr: SocketAddr, path: &str) -> Option<u16> {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.ok()?;
-    let request = format!("GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.ok()?;
-    response.split_whitespace().nth(1)?.parse().ok()
+    driftless_tests::http_get(addr, path)
+        .await
+        .ok()
+        .map(|(code, _)| code)
 }
 
 /// Kills the controller if the test ends early.

@@ -155,25 +155,33 @@ impl Replica {
 
 impl Drop for Replica {
     fn drop(&mut self) {
-        if let Some(task) = self.task.take() {
-            task.abort();
-        }
-        // Dropping a runtime may block; from inside the tests' runtime it must not.
+        // Ends every task of the replica; dropping a runtime may block, and from inside the
+        // tests' runtime it must not.
         if let Some(runtime) = self.runtime.take() {
             runtime.shutdown_background();
         }
     }
 }
 
-/// Reads `/metrics` at `addr` and sums the samples of `name` carrying all `labels`.
-pub async fn scrape(addr: std::net::SocketAddr, name: &str, labels: &[&str]) -> Result<f64, HarnessError> {
+/// `GET path` at `addr` over plain HTTP/1.0: the status code and the whole response text.
+pub async fn http_get(addr: std::net::SocketAddr, path: &str) -> Result<(u16, String), HarnessError> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(addr).await?;
-    stream
-        .write_all(b"GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n")
-        .await?;
-    let mut body = String::new();
-    stream.read_to_string(&mut body).await?;
+    let request = format!("GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n");
+    stream.write_all(request.as_bytes()).await?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await?;
+    let code = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    Ok((code, response))
+}
+
+/// Reads `/metrics` at `addr` and sums the samples of `name` carrying all `labels`.
+pub async fn scrape(addr: std::net::SocketAddr, name: &str, labels: &[&str]) -> Result<f64, HarnessError> {
+    let (_, body) = http_get(addr, "/metrics").await?;
     Ok(body
         .lines()
         .filter(|line| line.starts_with(name) && line[name.len()..].starts_with(['{', ' ']))
@@ -247,16 +255,7 @@ impl Harness {
         metadata: serde_json::Value,
         spec: serde_json::Value,
     ) -> Result<Application, HarnessError> {
-        let mut meta = json!({ "name": name });
-        if let (Some(target), Some(extra)) = (meta.as_object_mut(), metadata.as_object()) {
-            target.extend(extra.clone());
-        }
-        let app: Application = serde_json::from_value(json!({
-            "apiVersion": "driftless.dev/v1alpha1", "kind": "Application",
-            "metadata": meta, "spec": spec,
-        }))
-        .map_err(|e| HarnessError::Io(std::io::Error::other(e)))?;
-        Ok(self.applications().create(&PostParams::default(), &app).await?)
+        create_application(&self.applications(), name, metadata, spec).await
     }
 
     /// Asks the controller to look at the Application `name` again now (`driftless.dev/refresh`).
@@ -404,6 +403,25 @@ pub fn one_app_repo() -> Result<(GitServer, String), HarnessError> {
     Ok((git, commit))
 }
 
+/// Creates Application `name` in `apps`' namespace from its `spec` (JSON), with extra metadata.
+pub async fn create_application(
+    apps: &Api<Application>,
+    name: &str,
+    metadata: serde_json::Value,
+    spec: serde_json::Value,
+) -> Result<Application, HarnessError> {
+    let mut meta = json!({ "name": name });
+    if let (Some(target), Some(extra)) = (meta.as_object_mut(), metadata.as_object()) {
+        target.extend(extra.clone());
+    }
+    let app: Application = serde_json::from_value(json!({
+        "apiVersion": "driftless.dev/v1alpha1", "kind": "Application",
+        "metadata": meta, "spec": spec,
+    }))
+    .map_err(|e| HarnessError::Io(std::io::Error::other(e)))?;
+    Ok(apps.create(&PostParams::default(), &app).await?)
+}
+
 /// Creates Application `web` in `apps`' namespace: `app/` of `repo_url` (see [`one_app_repo`])
 /// into `namespace`, with automated prune and self-heal.
 pub async fn create_web_app(
@@ -411,13 +429,9 @@ pub async fn create_web_app(
     repo_url: &str,
     namespace: &str,
 ) -> Result<Application, HarnessError> {
-    let app: Application = serde_json::from_value(json!({
-        "apiVersion": "driftless.dev/v1alpha1", "kind": "Application",
-        "metadata": {"name": "web"},
-        "spec": app_spec(repo_url, "app", namespace, json!({"prune": true, "selfHeal": true})),
-    }))
-    .map_err(|e| HarnessError::Io(std::io::Error::other(e)))?;
-    Ok(apps.create(&PostParams::default(), &app).await?)
+    let automated = json!({"prune": true, "selfHeal": true});
+    let spec = app_spec(repo_url, "app", namespace, automated);
+    create_application(apps, "web", json!({}), spec).await
 }
 
 /// A Deployment `name` with `replicas` and extra metadata annotations (`key: "value"` lines).

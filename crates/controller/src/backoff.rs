@@ -30,6 +30,9 @@ pub fn error_delay(failures: u32) -> Duration {
     ERROR_BASE.saturating_mul(1 << doublings).min(ERROR_CAP)
 }
 
+/// Largest share added to an error delay.
+pub const ERROR_JITTER: f64 = 0.1;
+
 /// Consecutive failed reconciles per object key (`namespace/name`).
 #[derive(Debug, Default)]
 pub struct FailureCount {
@@ -45,6 +48,14 @@ impl FailureCount {
         let count = counts.entry(key.to_owned()).or_default();
         *count = count.saturating_add(1);
         *count
+    }
+
+    /// Counts one more failure of `key`; returns how many in a row now and how long to wait
+    /// before trying again ([`error_delay`] with up to [`ERROR_JITTER`] added).
+    pub fn retry_after(&self, key: &str) -> (u32, Duration) {
+        let failures = self.failed(key);
+        let delay = spread(error_delay(failures), ERROR_JITTER, fastrand::f64());
+        (failures, delay)
     }
 
     /// `key` reconciled fine: its next failure starts from the base delay again.
@@ -91,5 +102,11 @@ mod tests {
         assert_eq!(count.failed("web/b"), 1);
         count.succeeded("web/a");
         assert_eq!(count.failed("web/a"), 1);
+        let (failures, delay) = count.retry_after("web/a");
+        assert_eq!(failures, 2);
+        assert!(
+            delay >= Duration::from_secs(10) && delay <= Duration::from_secs(11),
+            "{delay:?}"
+        );
     }
 }

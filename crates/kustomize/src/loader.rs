@@ -298,14 +298,12 @@ impl<'a> Loader<'a> {
                 .resolve(&candidate)
                 .is_some_and(|(_, kind)| kind == Some(EntryKind::File));
             if !is_file {
-                self.probed_absent.borrow_mut().insert(candidate.clone());
-            }
-            if is_file {
-                if found.is_some() {
-                    return Err(Error::MultipleKustomizations {
-                        dir: dir.to_path_buf(),
-                    });
-                }
+                self.probed_absent.borrow_mut().insert(candidate);
+            } else if found.is_some() {
+                return Err(Error::MultipleKustomizations {
+                    dir: dir.to_path_buf(),
+                });
+            } else {
                 found = Some(candidate);
             }
         }

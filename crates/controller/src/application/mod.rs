@@ -38,6 +38,9 @@ use crate::events;
 use crate::project;
 use crate::project::sync_window::{Gate, SyncKind};
 
+/// When to run again after the status write lost a race with another writer.
+const CONFLICT_REQUEUE: Duration = Duration::from_secs(1);
+
 /// A reconcile that could not finish; retried with backoff by `error_policy`.
 #[derive(Debug, thiserror::Error)]
 pub enum ReconcileError {
@@ -91,7 +94,8 @@ pub async fn reconcile(app: Arc<Application>, ctx: Arc<Context>) -> Result<Actio
             // Changed while we worked (a spec edit, say): its watch event brings a fresh reconcile.
             Err(kube::Error::Api(status)) if status.code == 409 => {
                 tracing::debug!("Application changed during the reconcile; status not written");
-                return Ok(Action::requeue(Duration::from_secs(1)));
+                ctx.metrics.reconcile_due(&key, CONFLICT_REQUEUE);
+                return Ok(Action::requeue(CONFLICT_REQUEUE));
             }
             Err(source) => return Err(kube_error(source)),
         }
@@ -613,8 +617,7 @@ fn record_metrics(ctx: &Context, app: &Application, outcome: &Outcome, elapsed: 
 /// Requeue after an error, backing off (5 s doubling to 5 min, jittered) while it keeps failing.
 pub fn error_policy(app: Arc<Application>, error: &ReconcileError, ctx: Arc<Context>) -> Action {
     let key = format!("{}/{}", app.namespace().unwrap_or_default(), app.name_any());
-    let failures = ctx.failures.failed(&key);
-    let delay = crate::backoff::spread(crate::backoff::error_delay(failures), 0.1, fastrand::f64());
+    let (failures, delay) = ctx.failures.retry_after(&key);
     tracing::warn!(%error, reason = error.reason(), failures, retry_in = ?delay, "reconcile failed");
     ctx.metrics.reconcile_due(&key, delay);
     Action::requeue(delay)

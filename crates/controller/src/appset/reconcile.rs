@@ -313,8 +313,7 @@ pub fn error_policy(set: Arc<ApplicationSet>, error: &AppSetError, ctx: Arc<Cont
         set.namespace().unwrap_or_default(),
         set.name_any()
     );
-    let failures = ctx.failures.failed(&key);
-    let delay = crate::backoff::spread(crate::backoff::error_delay(failures), 0.1, fastrand::f64());
+    let (failures, delay) = ctx.failures.retry_after(&key);
     tracing::warn!(%error, reason = error.reason(), failures, retry_in = ?delay, "ApplicationSet reconcile failed");
     Action::requeue(delay)
 }
