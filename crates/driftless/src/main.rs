@@ -1,5 +1,6 @@
 //! The `driftless` command: the controller and the tools around it.
 
+mod app;
 mod build;
 mod controller;
 
@@ -25,6 +26,10 @@ enum Command {
     Controller(controller::ControllerArgs),
     /// Render a kustomization directory, like `kustomize build`.
     Build(build::BuildArgs),
+    /// Sync one Application now (sets `operation.sync`) and wait for the result.
+    Sync(app::SyncArgs),
+    /// Make the controller re-check one Application's git source now.
+    Refresh(app::RefreshArgs),
     /// Print the CustomResourceDefinitions (Application, ApplicationSet, AppProject) as YAML.
     Crds,
     /// Print version and build information.
@@ -51,6 +56,8 @@ fn main() -> anyhow::Result<()> {
             tokio::runtime::Runtime::new()?.block_on(controller::run(&args))
         }
         Command::Build(args) => build::run(&args),
+        Command::Sync(args) => tokio::runtime::Runtime::new()?.block_on(app::sync(&args)),
+        Command::Refresh(args) => tokio::runtime::Runtime::new()?.block_on(app::refresh(&args)),
         Command::Crds => {
             print!("{}", driftless_api::crds::all_yaml());
             Ok(())

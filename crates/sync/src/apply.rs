@@ -152,12 +152,26 @@ pub async fn get_live(
     })
 }
 
-/// Deletes the object with `obj`'s identity; `Ok(false)` when it was already gone.
+/// What a delete call achieved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Deletion {
+    /// The object is gone.
+    Deleted,
+    /// There was nothing to delete.
+    AlreadyGone,
+    /// Deletion started; the object stays until these finalizers are removed.
+    Pending {
+        /// Finalizers still on the object.
+        finalizers: Vec<String>,
+    },
+}
+
+/// Deletes the object with `obj`'s identity.
 pub async fn delete(
     discovery: &Discovery,
     obj: &DynamicObject,
     propagation: PropagationPolicy,
-) -> Result<bool, ApiCallError> {
+) -> Result<Deletion, ApiCallError> {
     let (gvk, name) = match (gvk_of(obj), obj.metadata.name.as_deref()) {
         (Some(gvk), Some(name)) => (gvk, name),
         _ => return Err(ApiCallError::Malformed(describe(obj))),
@@ -173,8 +187,16 @@ pub async fn delete(
         ..DeleteParams::default()
     };
     match api.delete(name, &params).await {
-        Ok(_) => Ok(true),
-        Err(kube::Error::Api(status)) if status.code == 404 => Ok(false),
+        // The API returns the object while it still waits on finalizers (or a grace period).
+        Ok(outcome) => Ok(
+            match outcome.left().filter(|o| o.metadata.deletion_timestamp.is_some()) {
+                Some(pending) => Deletion::Pending {
+                    finalizers: pending.metadata.finalizers.unwrap_or_default(),
+                },
+                None => Deletion::Deleted,
+            },
+        ),
+        Err(kube::Error::Api(status)) if status.code == 404 => Ok(Deletion::AlreadyGone),
         Err(source) => Err(ApiCallError::Api {
             verb: "delete",
             object: describe(obj),

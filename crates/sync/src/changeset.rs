@@ -18,6 +18,8 @@ pub enum Action {
     Unchanged,
     /// It was pruned.
     Deleted,
+    /// Its deletion started; finalizers keep it in the cluster for now.
+    Deleting,
     /// It was left alone on purpose (Prune=false, self-heal opt-out, owned by another app).
     Skipped,
     /// The API server refused it.
@@ -32,6 +34,7 @@ impl Action {
             Action::Configured => "Configured",
             Action::Unchanged => "Unchanged",
             Action::Deleted => "Deleted",
+            Action::Deleting => "Deleting",
             Action::Skipped => "Skipped",
             Action::Failed => "Failed",
         }
@@ -116,6 +119,7 @@ impl fmt::Display for ChangeSet {
             Action::Created,
             Action::Configured,
             Action::Deleted,
+            Action::Deleting,
             Action::Skipped,
             Action::Failed,
             Action::Unchanged,

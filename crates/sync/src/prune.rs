@@ -75,6 +75,9 @@ pub struct PruneDecision {
     pub skipped: Vec<(ObjectId, SkipReason)>,
     /// Stale inventory entries whose objects no longer exist: drop them from the inventory.
     pub gone: Vec<ObjectId>,
+    /// Stale objects already being deleted (finalizers pending): not deleted or waited on
+    /// again, kept in the inventory and reported (see [`deletion_state`]) until they are gone.
+    pub terminating: Vec<ObjectId>,
 }
 
 /// Decides what to prune. `live` holds the live objects of (at least) the stale ids; a stale id
@@ -110,6 +113,10 @@ pub fn prune_candidates(
             decision.gone.push(id);
             continue;
         };
+        if object.metadata.deletion_timestamp.is_some() {
+            decision.terminating.push(id);
+            continue;
+        }
         match verdict(object, options) {
             Ok(true) => decision.last.push(id),
             Ok(false) => decision.now.push(id),
@@ -149,7 +156,8 @@ fn verdict(object: &DynamicObject, options: &PruneOptions) -> Result<bool, SkipR
     Ok(options.prune_last || object_options.prune_last)
 }
 
-/// An object whose deletion is held up by finalizers.
+/// An object whose deletion is held up by finalizers (its text stays the same while it
+/// waits, so a status showing it is not rewritten on every reconcile).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StuckDeletion {
     /// The object.
@@ -166,9 +174,8 @@ impl std::fmt::Display for StuckDeletion {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} is stuck in deletion for {}s, waiting on finalizers [{}]",
+            "{} is being deleted, waiting on finalizers [{}]",
             self.id,
-            self.waited.as_secs(),
             self.finalizers.join(", ")
         )
     }
@@ -246,7 +253,11 @@ mod tests {
 
     #[test]
     fn table() {
-        let inventory = Inventory::from_ids(["keep", "a", "b", "c", "d", "e", "f", "g"].map(cm));
+        let inventory = Inventory::from_ids(["keep", "a", "b", "c", "d", "e", "f", "g", "h"].map(cm));
+        let mut deleting = live("h", Some("driftless/blog"), None);
+        deleting.metadata.deletion_timestamp = Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+            "2026-11-23T08:00:00Z".parse().unwrap(),
+        ));
         let desired = Inventory::from_ids([cm("keep")]);
         let live_objects = vec![
             live("a", Some("driftless/blog"), None),
@@ -255,7 +266,8 @@ mod tests {
             live("d", None, None),
             live("e", Some("driftless/blog"), Some("PruneLast=true")),
             live("f", Some("driftless/blog"), Some("Prune=perhaps")),
-            // "g" is gone already.
+            // "g" is gone already; "h" is being deleted.
+            deleting,
         ];
         let decision = prune_candidates(
             &inventory,
@@ -267,6 +279,7 @@ mod tests {
         assert_eq!(decision.now, [cm("a")]);
         assert_eq!(decision.last, [cm("e")]);
         assert_eq!(decision.gone, [cm("g")]);
+        assert_eq!(decision.terminating, [cm("h")], "asked once, not deleted again");
         let skipped: Vec<(&str, &SkipReason)> = decision
             .skipped
             .iter()
@@ -342,7 +355,7 @@ mod tests {
         assert!(!early.gave_up);
         assert_eq!(
             early.to_string(),
-            "Widget blog/w is stuck in deletion for 60s, waiting on finalizers [example.io/cleanup]"
+            "Widget blog/w is being deleted, waiting on finalizers [example.io/cleanup]"
         );
         let late = deletion_state(&deleting, "2026-11-23T08:06:00Z".parse().unwrap(), timeout).unwrap();
         assert!(late.gave_up);

@@ -143,13 +143,22 @@ pub async fn prune(
     for wave in prune_waves(candidates) {
         for id in &wave.objects {
             match apply::delete(discovery, &id.to_stub(), propagation).await {
-                Ok(_) => {
+                Ok(deletion) => {
                     metrics.prune_total.with_label_values(&[&id.kind]).inc();
                     metrics
                         .kube_api_requests_total
                         .with_label_values(&["delete", "200"])
                         .inc();
-                    changes.add(id.clone(), Action::Deleted, None);
+                    match deletion {
+                        apply::Deletion::Pending { finalizers } => changes.add(
+                            id.clone(),
+                            Action::Deleting,
+                            Some(format!("waiting on finalizers [{}]", finalizers.join(", "))),
+                        ),
+                        apply::Deletion::Deleted | apply::Deletion::AlreadyGone => {
+                            changes.add(id.clone(), Action::Deleted, None);
+                        }
+                    }
                 }
                 Err(error) => changes.add(id.clone(), Action::Failed, Some(error.to_string())),
             }

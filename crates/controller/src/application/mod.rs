@@ -22,6 +22,7 @@ use driftless_api::validate::{CheckedSpec, check_spec};
 use driftless_sync::apply::{ApplyOptions, FIELD_MANAGER};
 use driftless_sync::decorate::AppRef;
 use driftless_sync::inventory::Inventory;
+use driftless_sync::prune::{StuckDeletion, deletion_state};
 use driftless_sync::self_heal::{self, SelfHealPolicy, object_opted_out};
 use driftless_sync::{Action as ChangeAction, ChangeSet};
 use kube::api::{Api, Patch, PatchParams};
@@ -101,7 +102,7 @@ pub async fn reconcile(app: Arc<Application>, ctx: Arc<Context>) -> Result<Actio
         }
         record_metrics(&ctx, &app, &outcome, started.elapsed());
         if outcome.clear_operation || outcome.clear_refresh {
-            clear_requests(&api, &name, outcome.clear_operation, outcome.clear_refresh)
+            clear_requests(&api, &app, outcome.clear_operation, outcome.clear_refresh)
                 .await
                 .map_err(kube_error)?;
         }
@@ -338,12 +339,16 @@ async fn run(app: &Application, ctx: &Context) -> Outcome {
         project::reconcile::hold(&mut decision);
     }
     let sync = if decision.trigger.is_some() {
+        if let Some(event) = report::sync_started(&decision, &revision_text) {
+            crate::events::publish(ctx, app, &event).await;
+        }
         Some(act(ctx, &acting, app, &checked, &compared, &decision, &options).await)
     } else {
         None
     };
     let failed = sync.as_ref().map(|run| run.changes.has_failures());
-    let mut outcome = report.finish(&compared, &inventory, &decision, sync);
+    let terminating = terminating(&stale_live, &decision, ctx.config.prune_timeout);
+    let mut outcome = report.finish(&compared, &inventory, &decision, &terminating, sync);
     if let Some(failed) = failed {
         let failures = ctx.retries.record(&app_key, &revision_text, failed);
         if let retry::Verdict::RetryAfter(delay) = retry::verdict(retry_policy, failures) {
@@ -356,6 +361,26 @@ async fn run(app: &Application, ctx: &Context) -> Outcome {
         outcome.requeue = outcome.requeue.min(wait + Duration::from_secs(1));
     }
     outcome
+}
+
+/// The deletion state of every stale object the decision found already being deleted.
+fn terminating(
+    stale_live: &[kube::api::DynamicObject],
+    decision: &decide::Decision,
+    timeout: Duration,
+) -> Vec<StuckDeletion> {
+    let now = jiff::Timestamp::now();
+    stale_live
+        .iter()
+        .filter_map(|live| deletion_state(live, now, timeout))
+        .filter(|stuck| {
+            decision
+                .prune
+                .terminating
+                .iter()
+                .any(|id| id.key() == stuck.id.key())
+        })
+        .collect()
 }
 
 /// Loads the project and checks the source repository and destination against it.
@@ -498,23 +523,59 @@ fn problem(kind: ErrorType, reason: &str, error: &dyn std::fmt::Display) -> Prob
     }
 }
 
-/// Removes a handled `operation` and/or refresh annotation.
+/// Removes the `operation` and/or refresh annotation this reconcile handled, as long as they
+/// are still the ones it read: a request made meanwhile stays for the next reconcile.
 async fn clear_requests(
     api: &Api<Application>,
-    name: &str,
+    handled: &Application,
     operation: bool,
     refresh: bool,
 ) -> Result<(), kube::Error> {
-    let mut patch = json!({});
-    if operation {
+    for _ in 0..3 {
+        let Some(current) = api.get_opt(&handled.name_any()).await? else {
+            return Ok(());
+        };
+        let Some(patch) = requests_to_clear(handled, &current, operation, refresh) else {
+            return Ok(());
+        };
+        match api
+            .patch(
+                &handled.name_any(),
+                &PatchParams::default(),
+                &Patch::Merge(&patch),
+            )
+            .await
+        {
+            Err(kube::Error::Api(status)) if status.code == 409 => continue,
+            result => return result.map(|_| ()),
+        }
+    }
+    Ok(())
+}
+
+/// The merge patch removing the handled requests still present unchanged on `current`
+/// (conditional on its resourceVersion); `None` when there is nothing to remove.
+fn requests_to_clear(
+    handled: &Application,
+    current: &Application,
+    operation: bool,
+    refresh: bool,
+) -> Option<serde_json::Value> {
+    let same_operation = operation && current.operation.is_some() && current.operation == handled.operation;
+    let handled_refresh = handled.annotations().get(REFRESH);
+    let same_refresh =
+        refresh && handled_refresh.is_some() && current.annotations().get(REFRESH) == handled_refresh;
+    if !same_operation && !same_refresh {
+        return None;
+    }
+    let mut patch = json!({ "metadata": { "resourceVersion": current.resource_version() } });
+    if same_operation {
         patch["operation"] = serde_json::Value::Null;
     }
-    if refresh {
-        patch["metadata"] = json!({ "annotations": { REFRESH: null } });
+    if same_refresh {
+        patch["metadata"]["annotations"] = json!({ REFRESH: null });
     }
-    api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
-        .await
-        .map(|_| ())
+    Some(patch)
 }
 
 /// Deletion: with the resources finalizer, delete every inventoried object
@@ -626,4 +687,54 @@ pub fn error_policy(app: Arc<Application>, error: &ReconcileError, ctx: Arc<Cont
 /// The object reference Events are attached to.
 pub fn object_ref(app: &Application) -> k8s_openapi::api::core::v1::ObjectReference {
     app.object_ref(&())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn app(refresh: Option<&str>, sync_revision: Option<&str>, version: &str) -> Application {
+        let mut app: Application = serde_json::from_value(json!({
+            "apiVersion": "driftless.dev/v1alpha1", "kind": "Application",
+            "metadata": {"name": "web", "namespace": "driftless", "resourceVersion": version},
+            "spec": {"source": {"repoURL": "git://example/config", "targetRevision": "main", "path": "app"},
+                     "destination": {"namespace": "web"}},
+        }))
+        .unwrap();
+        if let Some(kind) = refresh {
+            app.annotations_mut().insert(REFRESH.into(), kind.into());
+        }
+        if let Some(revision) = sync_revision {
+            app.operation = Some(serde_json::from_value(json!({"sync": {"revision": revision}})).unwrap());
+        }
+        app
+    }
+
+    #[test]
+    fn only_the_requests_handled_are_cleared() {
+        let handled = app(Some("normal"), Some("v1"), "10");
+        let both = requests_to_clear(&handled, &app(Some("normal"), Some("v1"), "12"), true, true).unwrap();
+        assert_eq!(
+            both,
+            json!({"metadata": {"resourceVersion": "12", "annotations": {REFRESH: null}}, "operation": null})
+        );
+        // A hard refresh and another sync asked for meanwhile stay for the next reconcile.
+        assert_eq!(
+            requests_to_clear(&handled, &app(Some("hard"), Some("v2"), "12"), true, true),
+            None
+        );
+        let newer_sync =
+            requests_to_clear(&handled, &app(Some("normal"), Some("v2"), "12"), true, true).unwrap();
+        assert!(newer_sync.get("operation").is_none(), "{newer_sync}");
+        // What this reconcile did not handle is never touched.
+        assert_eq!(
+            requests_to_clear(&handled, &app(Some("normal"), Some("v1"), "12"), false, false),
+            None
+        );
+        assert_eq!(
+            requests_to_clear(&handled, &app(None, None, "12"), true, true),
+            None
+        );
+    }
 }

@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use driftless_api::Application;
 use driftless_api::application::{
-    ApplicationStatus, HealthStatusCode, OperationPhase, OperationState, ResourceStatus, RevisionHistory,
-    SyncOperationResult, SyncStatusCode, push_history,
+    ApplicationStatus, HealthStatus, HealthStatusCode, OperationPhase, OperationState, ResourceStatus,
+    RevisionHistory, SyncOperationResult, SyncStatusCode, push_history,
 };
 use driftless_git::CommitId;
 use driftless_sync::health::{aggregate, assess_live};
 use driftless_sync::inventory::Inventory;
-use driftless_sync::prune::SkipReason;
+use driftless_sync::prune::{SkipReason, StuckDeletion};
 use driftless_sync::{Action as ChangeAction, ChangeSet, ObjectId};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::api::DynamicObject;
@@ -152,6 +152,7 @@ impl Report {
         compared: &[Compared],
         inventory: &Inventory,
         decision: &Decision,
+        terminating: &[StuckDeletion],
         sync: Option<SyncRun>,
     ) -> Outcome {
         let mut status = self.base();
@@ -220,6 +221,33 @@ impl Report {
             }
         }
 
+        // Pruned and still in the cluster (finalizers): tracked until gone, a condition once past
+        // the prune timeout.
+        let deleting_now = sync.iter().flat_map(|s| &s.changes.entries).filter(|e| {
+            e.action == ChangeAction::Deleting && outcome_of.get(&e.id) == Some(&ChangeAction::Deleting)
+        });
+        for entry in deleting_now {
+            app_synced = false;
+            next_inventory.push(entry.id.clone());
+            let message = entry.message.as_deref().unwrap_or_default();
+            resources.push(being_deleted(&entry.id, message));
+        }
+        for stuck in terminating {
+            app_synced = false;
+            next_inventory.push(stuck.id.clone());
+            let message = format!("waiting on finalizers [{}]", stuck.finalizers.join(", "));
+            resources.push(being_deleted(&stuck.id, &message));
+            if stuck.gave_up {
+                problems.push(Problem {
+                    kind: ErrorType::SyncError,
+                    reason: "DeletionStuck".into(),
+                    message: format!(
+                        "{stuck} for longer than the prune timeout; remove them or fix their controller"
+                    ),
+                });
+            }
+        }
+
         let failures: Vec<String> = sync
             .iter()
             .flat_map(|s| s.changes.entries.iter())
@@ -272,11 +300,11 @@ impl Report {
                 Trigger::SelfHeal => ("SelfHealed", "SelfHeal"),
                 Trigger::Manual | Trigger::Git => ("Synced", "Sync"),
             };
-            if failed {
+            if let Some(first) = failures.first() {
                 events.push(AppEvent::warning(
                     "SyncFailed",
                     action,
-                    format!("{summary} at {revision}"),
+                    format!("{summary} at {revision}; {first}"),
                 ));
             } else {
                 events.push(AppEvent::normal(
@@ -285,6 +313,7 @@ impl Report {
                     format!("{summary} at {revision}"),
                 ));
             }
+            events.extend(pruned_event(&run.changes));
             let deploys = matches!(trigger, Trigger::Git | Trigger::Manual);
             let last = status.history.last().map(|h| h.revision.as_str());
             if !failed && deploys && last != Some(revision.as_str()) {
@@ -325,7 +354,8 @@ impl Report {
         );
 
         let mut requeue = self.poll_interval;
-        if progressing || sync.is_some() {
+        let deleting = terminating.iter().any(|stuck| !stuck.gave_up);
+        if progressing || deleting || sync.is_some() {
             requeue = requeue.min(PROGRESSING_REQUEUE);
         }
         if let Some(resume) = decision.resume_at() {
@@ -360,12 +390,65 @@ fn resource_status(
     }
 }
 
+/// The status of an object pruned but still in the cluster; `why` says what it waits on.
+fn being_deleted(id: &ObjectId, why: &str) -> ResourceStatus {
+    let health = HealthStatus {
+        status: HealthStatusCode::Progressing,
+        message: Some(format!("being deleted, {why}")),
+    };
+    resource_status(id, SyncStatusCode::OutOfSync, Some(health))
+}
+
+/// The Event announcing the sync `decision` is about to run at `revision`.
+pub fn sync_started(decision: &Decision, revision: &str) -> Option<AppEvent> {
+    let (action, why) = match decision.trigger? {
+        Trigger::SelfHeal => ("SelfHeal", "reverting drift"),
+        Trigger::Manual => ("Sync", "manual sync"),
+        Trigger::Git => ("Sync", "git changed"),
+    };
+    let prune = decision.prune.now.len() + decision.prune.last.len();
+    Some(AppEvent::normal(
+        "SyncStarted",
+        action,
+        format!(
+            "{why}: applying {} objects, pruning {prune} at {revision}",
+            decision.apply.len()
+        ),
+    ))
+}
+
+/// How many objects an Event names before it says "and N more".
+const NAMED_IN_EVENT: usize = 10;
+
+/// The Event naming what a sync deleted, if it deleted anything.
+fn pruned_event(changes: &ChangeSet) -> Option<AppEvent> {
+    let pruned: Vec<String> = changes
+        .entries
+        .iter()
+        .filter(|e| matches!(e.action, ChangeAction::Deleted | ChangeAction::Deleting))
+        .map(|e| e.id.to_string())
+        .collect();
+    if pruned.is_empty() {
+        return None;
+    }
+    let mut note = format!(
+        "pruned {}: {}",
+        pruned.len(),
+        pruned[..pruned.len().min(NAMED_IN_EVENT)].join(", ")
+    );
+    if pruned.len() > NAMED_IN_EVENT {
+        note.push_str(&format!(" and {} more", pruned.len() - NAMED_IN_EVENT));
+    }
+    Some(AppEvent::normal("Pruned", "Prune", note))
+}
+
 /// `2 created, 1 configured, 1 pruned, 1 failed` (zero counts left out).
 fn summarize(changes: &ChangeSet) -> String {
     let parts: Vec<String> = [
         (ChangeAction::Created, "created"),
         (ChangeAction::Configured, "configured"),
         (ChangeAction::Deleted, "pruned"),
+        (ChangeAction::Deleting, "being deleted"),
         (ChangeAction::Failed, "failed"),
     ]
     .iter()
@@ -378,5 +461,69 @@ fn summarize(changes: &ChangeSet) -> String {
         "nothing to change".into()
     } else {
         parts.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use driftless_sync::prune::PruneDecision;
+
+    fn id(name: &str) -> ObjectId {
+        ObjectId {
+            group: String::new(),
+            version: "v1".into(),
+            kind: "ConfigMap".into(),
+            namespace: "shop".into(),
+            name: name.into(),
+        }
+    }
+
+    #[test]
+    fn a_sync_announces_why_and_how_much() {
+        assert_eq!(sync_started(&Decision::default(), "abc"), None);
+        let decision = Decision {
+            apply: vec![0, 1],
+            prune: PruneDecision {
+                now: vec![id("old")],
+                ..PruneDecision::default()
+            },
+            trigger: Some(Trigger::SelfHeal),
+            ..Decision::default()
+        };
+        let event = sync_started(&decision, "abc").unwrap();
+        assert_eq!((event.reason.as_str(), event.action), ("SyncStarted", "SelfHeal"));
+        assert_eq!(
+            event.note,
+            "reverting drift: applying 2 objects, pruning 1 at abc"
+        );
+    }
+
+    #[test]
+    fn the_prune_event_names_what_went_and_counts_the_rest() {
+        let mut changes = ChangeSet::default();
+        changes.add(id("kept"), ChangeAction::Unchanged, None);
+        assert_eq!(pruned_event(&changes), None);
+        for i in 0..12 {
+            changes.add(id(&format!("cm{i:02}")), ChangeAction::Deleted, None);
+        }
+        let event = pruned_event(&changes).unwrap();
+        assert_eq!(
+            (event.reason.as_str(), event.action, event.warning),
+            ("Pruned", "Prune", false)
+        );
+        assert!(
+            event
+                .note
+                .starts_with("pruned 12: ConfigMap shop/cm00, ConfigMap shop/cm01"),
+            "{}",
+            event.note
+        );
+        assert!(
+            event.note.ends_with("ConfigMap shop/cm09 and 2 more"),
+            "{}",
+            event.note
+        );
     }
 }

@@ -100,7 +100,8 @@ pub async fn desired_state(
         .renders
         .get_or_render(&ctx.repos, &source.repo_url, path, resolution.commit, previous)
         .await?;
-    let repo_label = [source.repo_url.as_str()];
+    let repo = driftless_git::url::redact_url(&source.repo_url);
+    let repo_label = [repo.as_str()];
     match outcome {
         CacheOutcome::Miss => {
             ctx.metrics

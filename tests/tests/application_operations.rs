@@ -1,0 +1,516 @@
+//! How an Application behaves over its life, against the local control plane: the Events it
+//! leaves, `syncPolicy.retry` giving up and a fix recovering, an object stuck in deletion,
+//! `CreateNamespace=true`, commits that do not touch the app, hard refreshes and
+//! `PrunePropagationPolicy=orphan`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use driftless_api::Application;
+use driftless_api::application::{HealthStatusCode, OperationPhase, SyncStatusCode};
+use driftless_testkit::git_server::Change;
+use driftless_testkit::{TempNamespace, wait_until};
+use driftless_tests::{
+    Harness, REPO, app_spec, config_map, deployment, kubectl, kustomization, synced_and_healthy, write_tree,
+};
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
+use k8s_openapi::api::events::v1::Event;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+use kube::api::{Api, DeleteParams, ListParams};
+use serde_json::json;
+
+/// A Service the API server refuses (422): `type` is not one it knows.
+fn invalid_service() -> String {
+    "apiVersion: v1\nkind: Service\nmetadata:\n  name: front\nspec:\n  type: Bogus\n  \
+     selector: {app: web}\n  ports:\n  - port: 80\n"
+        .into()
+}
+
+fn service() -> String {
+    invalid_service().replace("Bogus", "ClusterIP")
+}
+
+/// `(type, reason, note)` of every Event about Application `name`.
+async fn events(harness: &Harness, name: &str) -> Vec<(String, String, String)> {
+    let api: Api<Event> = Api::namespaced(harness.client.clone(), harness.apps.name());
+    let list = api.list(&ListParams::default()).await.unwrap();
+    list.items
+        .into_iter()
+        .filter(|e| e.regarding.as_ref().and_then(|r| r.name.as_deref()) == Some(name))
+        .map(|e| {
+            (
+                e.type_.unwrap_or_default(),
+                e.reason.unwrap_or_default(),
+                e.note.unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// Waits for an Event about `app` with `reason` whose note contains `text`; returns its type.
+async fn wait_event(harness: &Harness, app: &str, reason: &str, text: &str) -> String {
+    let found = wait_until(&format!("a {reason} Event"), Duration::from_secs(30), || async {
+        events(harness, app)
+            .await
+            .into_iter()
+            .find(|(_, r, note)| r == reason && note.contains(text))
+            .map(|(kind, _, _)| kind)
+    })
+    .await;
+    match found {
+        Ok(kind) => kind,
+        Err(error) => panic!("{error}; events: {:#?}", events(harness, app).await),
+    }
+}
+
+/// Waits until the controller has handled (and removed) the refresh annotation of `app`.
+async fn wait_refreshed(harness: &Harness, app: &str) {
+    harness
+        .wait_app(app, "the refresh annotation removed", |app| {
+            !app.metadata
+                .annotations
+                .as_ref()
+                .is_some_and(|a| a.contains_key("driftless.dev/refresh"))
+        })
+        .await
+        .unwrap();
+}
+
+fn condition<'a>(app: &'a Application, reason: &str) -> Option<&'a Condition> {
+    app.status
+        .as_ref()?
+        .conditions
+        .iter()
+        .find(|c| c.reason == reason)
+}
+
+#[tokio::test]
+async fn events_tell_the_story_and_retries_stop_at_the_limit_until_git_fixes_it() {
+    let tree = tempfile::tempdir().unwrap();
+    write_tree(
+        tree.path(),
+        &[
+            (
+                "app/kustomization.yaml",
+                kustomization(&["web.yaml", "extra.yaml", "front.yaml"]),
+            ),
+            ("app/web.yaml", deployment("web", 1, &[])),
+            ("app/extra.yaml", config_map("extra", "one", &[])),
+            ("app/front.yaml", invalid_service()),
+        ],
+    );
+    let harness = Harness::start(tree.path()).await.unwrap();
+    let target = TempNamespace::create(&harness.client, "dl-story").await.unwrap();
+    let mut spec = app_spec(
+        &harness.repo_url(),
+        "app",
+        target.name(),
+        json!({"prune": true, "selfHeal": true}),
+    );
+    spec["syncPolicy"]["retry"] =
+        json!({"limit": 2, "backoff": {"duration": "1s", "factor": 2, "maxDuration": "4s"}});
+    harness.create_app("story", json!({}), spec).await.unwrap();
+
+    // The Service is refused: one first attempt and two retries, then no more at this commit.
+    let app = harness
+        .wait_app("story", "the retry limit reached", |app| {
+            condition(app, "RetryLimitReached").is_some()
+        })
+        .await
+        .unwrap();
+    let message = &condition(&app, "RetryLimitReached").unwrap().message;
+    assert!(message.contains("failed 3 times"), "{message}");
+    let failed_syncs = harness
+        .metric(
+            "driftless_app_sync_total",
+            &["name=\"story\"", "phase=\"Failed\""],
+        )
+        .await
+        .unwrap();
+    assert_eq!(failed_syncs, 3.0, "1 attempt + limit 2 retries");
+    let status = app.status.as_ref().unwrap();
+    let operation = status.operation_state.as_ref().unwrap();
+    assert_eq!(operation.phase, OperationPhase::Failed);
+    let front = operation
+        .sync_result
+        .as_ref()
+        .unwrap()
+        .resources
+        .iter()
+        .find(|r| r.name == "front")
+        .unwrap();
+    assert_eq!(front.action, "Failed");
+    assert!(
+        front.message.as_deref().unwrap_or_default().contains("Bogus"),
+        "the API's own message: {front:?}"
+    );
+    let configmaps: Api<ConfigMap> = Api::namespaced(harness.client.clone(), target.name());
+    assert!(
+        configmaps.get_opt("extra").await.unwrap().is_some(),
+        "the other objects were applied"
+    );
+    assert_eq!(
+        wait_event(&harness, "story", "SyncStarted", "git changed").await,
+        "Normal"
+    );
+    assert_eq!(
+        wait_event(&harness, "story", "SyncFailed", "front").await,
+        "Warning"
+    );
+
+    // Fixing it in git recovers without a restart.
+    let fixed = harness
+        .git
+        .commit(
+            REPO,
+            "main",
+            "fix the service",
+            &[Change::file("app/front.yaml", &service())],
+        )
+        .unwrap();
+    harness.refresh("story").await.unwrap();
+    let app = harness
+        .wait_app("story", "Synced and Healthy at the fix", |app| {
+            synced_and_healthy(app, Some(&fixed))
+        })
+        .await
+        .unwrap();
+    assert!(condition(&app, "RetryLimitReached").is_none());
+    assert_eq!(wait_event(&harness, "story", "Synced", &fixed).await, "Normal");
+
+    // Self-heal and prune each say what they did.
+    let out = kubectl(&["scale", "deployment/web", "-n", target.name(), "--replicas=3"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        wait_event(&harness, "story", "SyncStarted", "reverting drift").await,
+        "Normal"
+    );
+    assert_eq!(
+        wait_event(&harness, "story", "SelfHealed", "1 configured").await,
+        "Normal"
+    );
+    harness
+        .git
+        .commit(
+            REPO,
+            "main",
+            "drop extra",
+            &[
+                Change::file(
+                    "app/kustomization.yaml",
+                    &kustomization(&["web.yaml", "front.yaml"]),
+                ),
+                Change::Delete("app/extra.yaml".into()),
+            ],
+        )
+        .unwrap();
+    harness.refresh("story").await.unwrap();
+    let note = format!("ConfigMap {}/extra", target.name());
+    assert_eq!(wait_event(&harness, "story", "Pruned", &note).await, "Normal");
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn an_object_stuck_in_deletion_is_reported_not_deleted_again_and_released_when_gone() {
+    let tree = tempfile::tempdir().unwrap();
+    write_tree(
+        tree.path(),
+        &[
+            (
+                "app/kustomization.yaml",
+                kustomization(&["settings.yaml", "held.yaml"]),
+            ),
+            ("app/settings.yaml", config_map("settings", "one", &[])),
+            ("app/held.yaml", config_map("held", "one", &[])),
+        ],
+    );
+    let harness = Harness::start(tree.path()).await.unwrap();
+    let target = TempNamespace::create(&harness.client, "dl-stuck").await.unwrap();
+    let spec = app_spec(&harness.repo_url(), "app", target.name(), json!({"prune": true}));
+    harness.create_app("stuck", json!({}), spec).await.unwrap();
+    harness
+        .wait_app("stuck", "Synced and Healthy", |app| synced_and_healthy(app, None))
+        .await
+        .unwrap();
+    // Another controller holds the object with its finalizer.
+    let out = kubectl(&[
+        "patch",
+        "configmap/held",
+        "-n",
+        target.name(),
+        "--type=merge",
+        "-p",
+        r#"{"metadata":{"finalizers":["example.com/hold"]}}"#,
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let second = harness
+        .git
+        .commit(
+            REPO,
+            "main",
+            "drop held, change settings",
+            &[
+                Change::file("app/kustomization.yaml", &kustomization(&["settings.yaml"])),
+                Change::Delete("app/held.yaml".into()),
+                Change::file("app/settings.yaml", &config_map("settings", "two", &[])),
+            ],
+        )
+        .unwrap();
+    harness.refresh("stuck").await.unwrap();
+    let waiting_on_finalizer = |app: &Application| {
+        app.status.as_ref().is_some_and(|s| {
+            s.sync.revision.as_deref() == Some(second.as_str())
+                && s.resources.iter().any(|r| {
+                    r.name == "held"
+                        && r.health.as_ref().is_some_and(|h| {
+                            h.status == HealthStatusCode::Progressing
+                                && h.message
+                                    .as_deref()
+                                    .unwrap_or_default()
+                                    .contains("[example.com/hold]")
+                        })
+                })
+        })
+    };
+    let app = harness
+        .wait_app("stuck", "held reported as being deleted", waiting_on_finalizer)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.status.as_ref().unwrap().sync.status,
+        SyncStatusCode::OutOfSync
+    );
+    let configmaps: Api<ConfigMap> = Api::namespaced(harness.client.clone(), target.name());
+    let settings = configmaps.get("settings").await.unwrap();
+    assert_eq!(
+        settings.data.unwrap()["value"],
+        "two",
+        "the rest of the sync went through"
+    );
+
+    // Past the prune timeout (20 s in the harness) it becomes a condition; the object was asked to
+    // go once and is not deleted again by later reconciles.
+    let app = harness
+        .wait_app("stuck", "a DeletionStuck condition", |app| {
+            condition(app, "DeletionStuck").is_some()
+        })
+        .await
+        .unwrap();
+    let message = &condition(&app, "DeletionStuck").unwrap().message;
+    assert!(
+        message.contains(&format!("ConfigMap {}/held", target.name()))
+            && message.contains("example.com/hold"),
+        "{message}"
+    );
+    let deletes = harness
+        .metric("driftless_prune_total", &["kind=\"ConfigMap\""])
+        .await
+        .unwrap();
+    assert_eq!(deletes, 1.0);
+    assert_eq!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .operation_state
+            .as_ref()
+            .unwrap()
+            .phase,
+        OperationPhase::Succeeded,
+        "no sync after the first one asked for the deletion"
+    );
+
+    // The other controller lets go: the object leaves the inventory and the app is Synced.
+    let out = kubectl(&[
+        "patch",
+        "configmap/held",
+        "-n",
+        target.name(),
+        "--type=merge",
+        "-p",
+        r#"{"metadata":{"finalizers":null}}"#,
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let app = harness
+        .wait_app("stuck", "Synced once held is gone", |app| {
+            synced_and_healthy(app, Some(&second)) && condition(app, "DeletionStuck").is_none()
+        })
+        .await
+        .unwrap();
+    let inventory = &app.status.unwrap().inventory.unwrap().entries;
+    assert!(!inventory.iter().any(|e| e.contains("_held_")), "{inventory:?}");
+    harness.stop().await;
+}
+
+#[tokio::test]
+async fn create_namespace_untouched_commits_and_hard_refresh() {
+    let tree = tempfile::tempdir().unwrap();
+    write_tree(
+        tree.path(),
+        &[
+            ("app/kustomization.yaml", kustomization(&["settings.yaml"])),
+            ("app/settings.yaml", config_map("settings", "one", &[])),
+            ("docs/README.md", "config repo\n".into()),
+        ],
+    );
+    let harness = Harness::start(tree.path()).await.unwrap();
+    let namespace = driftless_testkit::unique_name("dl-created");
+    let namespaces: Api<Namespace> = Api::all(harness.client.clone());
+    assert!(namespaces.get_opt(&namespace).await.unwrap().is_none());
+    let mut spec = app_spec(&harness.repo_url(), "app", &namespace, json!({"prune": true}));
+    spec["syncPolicy"]["syncOptions"] = json!(["CreateNamespace=true"]);
+    harness.create_app("fresh", json!({}), spec).await.unwrap();
+    let first = harness.git.rev_parse(REPO, "main").unwrap();
+    let app = harness
+        .wait_app("fresh", "Synced and Healthy", |app| {
+            synced_and_healthy(app, Some(&first))
+        })
+        .await
+        .unwrap();
+    assert!(namespaces.get_opt(&namespace).await.unwrap().is_some(), "created");
+    let first_operation = app.status.as_ref().unwrap().operation_state.clone();
+
+    // One refresh first: its reconcile makes the one dry-run the synced state needs.
+    harness.refresh("fresh").await.unwrap();
+    wait_refreshed(&harness, "fresh").await;
+
+    // A commit outside the app's path: only the revision moves, with no render and no dry-run.
+    let renders = harness
+        .metric("driftless_render_cache_misses_total", &[])
+        .await
+        .unwrap();
+    let dry_runs = harness
+        .metric("driftless_kube_api_requests_total", &["verb=\"dry-run\""])
+        .await
+        .unwrap();
+    let docs = harness
+        .git
+        .commit(
+            REPO,
+            "main",
+            "docs",
+            &[Change::file("docs/README.md", "config repo, v2\n")],
+        )
+        .unwrap();
+    harness.refresh("fresh").await.unwrap();
+    let app = harness
+        .wait_app("fresh", "the revision moved", |app| {
+            synced_and_healthy(app, Some(&docs))
+        })
+        .await
+        .unwrap();
+    let status = app.status.as_ref().unwrap();
+    assert_eq!(status.operation_state, first_operation, "no sync ran");
+    assert_eq!(status.history.len(), 1, "nothing was deployed");
+    assert_eq!(
+        harness
+            .metric("driftless_render_cache_misses_total", &[])
+            .await
+            .unwrap(),
+        renders
+    );
+    assert_eq!(
+        harness
+            .metric("driftless_kube_api_requests_total", &["verb=\"dry-run\""])
+            .await
+            .unwrap(),
+        dry_runs
+    );
+
+    // A hard refresh renders again, and the controller removes the annotation.
+    let hard = json!({"metadata": {"annotations": {"driftless.dev/refresh": "hard"}}});
+    harness
+        .applications()
+        .patch(
+            "fresh",
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(&hard),
+        )
+        .await
+        .unwrap();
+    wait_refreshed(&harness, "fresh").await;
+    assert_eq!(
+        harness
+            .metric("driftless_render_cache_misses_total", &[])
+            .await
+            .unwrap(),
+        renders + 1.0
+    );
+    harness.stop().await;
+    namespaces
+        .delete(&namespace, &DeleteParams::default())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn orphan_propagation_leaves_the_pruned_deployments_replicaset() {
+    let tree = tempfile::tempdir().unwrap();
+    write_tree(
+        tree.path(),
+        &[
+            (
+                "app/kustomization.yaml",
+                kustomization(&["settings.yaml", "web.yaml"]),
+            ),
+            ("app/settings.yaml", config_map("settings", "one", &[])),
+            ("app/web.yaml", deployment("web", 1, &[])),
+        ],
+    );
+    let harness = Harness::start(tree.path()).await.unwrap();
+    let target = TempNamespace::create(&harness.client, "dl-orphan").await.unwrap();
+    let mut spec = app_spec(&harness.repo_url(), "app", target.name(), json!({"prune": true}));
+    spec["syncPolicy"]["syncOptions"] = json!(["PrunePropagationPolicy=orphan"]);
+    harness.create_app("orphan", json!({}), spec).await.unwrap();
+    harness
+        .wait_app("orphan", "Synced and Healthy", |app| {
+            synced_and_healthy(app, None)
+        })
+        .await
+        .unwrap();
+    let sets: Api<ReplicaSet> = Api::namespaced(harness.client.clone(), target.name());
+    let list = ListParams::default().labels("app=web");
+    assert_eq!(sets.list(&list).await.unwrap().items.len(), 1);
+
+    let second = harness
+        .git
+        .commit(
+            REPO,
+            "main",
+            "drop web",
+            &[
+                Change::file("app/kustomization.yaml", &kustomization(&["settings.yaml"])),
+                Change::Delete("app/web.yaml".into()),
+            ],
+        )
+        .unwrap();
+    harness.refresh("orphan").await.unwrap();
+    harness
+        .wait_app("orphan", "Synced after the prune", |app| {
+            synced_and_healthy(app, Some(&second))
+        })
+        .await
+        .unwrap();
+    let deployments: Api<Deployment> = Api::namespaced(harness.client.clone(), target.name());
+    wait_until("web deleted", Duration::from_secs(30), || async {
+        deployments.get_opt("web").await.unwrap().is_none().then_some(())
+    })
+    .await
+    .unwrap();
+    // Orphaned, not collected: the ReplicaSet stays, without its owner reference.
+    let orphans = wait_until("the ReplicaSet released", Duration::from_secs(30), || async {
+        let items = sets.list(&list).await.unwrap().items;
+        let released = items.len() == 1
+            && items[0]
+                .metadata
+                .owner_references
+                .as_ref()
+                .is_none_or(|o| o.is_empty());
+        released.then_some(items)
+    })
+    .await
+    .unwrap();
+    assert_eq!(orphans.len(), 1);
+    harness.stop().await;
+}
