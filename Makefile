@@ -8,7 +8,7 @@ STATE ?= $(or $(DRIFTLESS_STATE),$(HOME)/.local/state/driftless/cluster)
 KUBECONFIG_PATH := $(STATE)/kubeconfig
 
 .PHONY: help demo demo-down build test lint fmt unit cluster-test cluster-up cluster-down cluster-purge kind-up kind-down \
-        conformance bench bench-render check-generated clean tools
+        conformance bench bench-render bench-git bench-reconcile check-generated clean tools
 
 help: ## List targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -62,10 +62,16 @@ kind-down: ## Delete the kind cluster
 conformance: ## Kustomize conformance cases: N passed, M failed, K skipped
 	$(CARGO) test --release -p driftless-kustomize --test conformance -- --nocapture
 
-bench: bench-render ## All benchmarks
+bench: bench-render bench-git bench-reconcile ## All benchmarks
 
 bench-render: ## driftless build vs kubectl kustomize over the bench corpus
 	./scripts/bench-render.sh
+
+bench-git: ## Cold fetch, warm no-change refresh and Snapshot reads of the medium repo over loopback HTTP and git://
+	$(CARGO) test --release -p driftless-git --test warm_refresh -- --nocapture
+
+bench-reconcile: ## One app of the medium repo: cold and warm reconcile, API requests per quiet reconcile
+	./scripts/with-cluster.sh $(CARGO) bench -p driftless-tests --bench reconcile
 
 clean:
 	$(CARGO) clean

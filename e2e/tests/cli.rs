@@ -80,6 +80,59 @@ async fn sync_runs_a_manual_apps_sync_and_refresh_rechecks_it() {
         OperationPhase::Succeeded
     );
 
+    // `diff` against git: nothing to change (exit 0).
+    let out = driftless(&["diff", "manual", "-n", &apps]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("2 unchanged, 0 changed, 0 to create, 0 to remove"),
+        "{}",
+        text(&out)
+    );
+    // `diff --dir` against a local checkout with edits (a pull request): exit 1, each change named,
+    // and nothing applied.
+    write_tree(
+        tree.path(),
+        &[
+            (
+                "app/kustomization.yaml",
+                kustomization(&["cm.yaml", "extra.yaml"]),
+            ),
+            ("app/cm.yaml", config_map("settings", "two", &[])),
+            ("app/extra.yaml", config_map("extra", "new", &[])),
+        ],
+    );
+    let checkout = tree.path().to_string_lossy().into_owned();
+    let out = driftless(&["diff", "manual", "-n", &apps, "--dir", &checkout]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let ns = target.name();
+    for line in [
+        format!(
+            "~ v1 ConfigMap {ns}/settings
+    /data/value: \"one\" → \"two\"
+"
+        ),
+        format!(
+            "+ v1 ConfigMap {ns}/extra (not in the cluster)
+"
+        ),
+        format!(
+            "- apps/v1 Deployment {ns}/web (no longer in git; a sync with prune deletes it)
+"
+        ),
+        "0 unchanged, 1 changed, 1 to create, 1 to remove
+"
+        .to_owned(),
+    ] {
+        assert!(text(&out).contains(&line), "{line:?} in:\n{}", text(&out));
+    }
+    let configmaps: kube::Api<k8s_openapi::api::core::v1::ConfigMap> =
+        kube::Api::namespaced(harness.client.clone(), ns);
+    assert_eq!(
+        configmaps.get("settings").await.unwrap().data.unwrap()["value"],
+        "one"
+    );
+    assert!(configmaps.get_opt("extra").await.unwrap().is_none());
+
     // A revision that does not exist: the command fails and says which.
     let out = driftless(&["sync", "manual", "-n", &apps, "--revision", "no-such-branch"]).await;
     assert!(!out.status.success(), "{}", text(&out));

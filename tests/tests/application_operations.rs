@@ -514,3 +514,81 @@ async fn orphan_propagation_leaves_the_pruned_deployments_replicaset() {
     assert_eq!(orphans.len(), 1);
     harness.stop().await;
 }
+
+#[tokio::test]
+async fn prune_last_waits_until_the_rollout_is_healthy() {
+    let tree = tempfile::tempdir().unwrap();
+    write_tree(
+        tree.path(),
+        &[
+            ("app/kustomization.yaml", kustomization(&["web.yaml", "old.yaml"])),
+            ("app/web.yaml", deployment("web", 1, &[])),
+            ("app/old.yaml", config_map("old", "one", &[])),
+        ],
+    );
+    let harness = Harness::start(tree.path()).await.unwrap();
+    let target = TempNamespace::create(&harness.client, "dl-last").await.unwrap();
+    let mut spec = app_spec(&harness.repo_url(), "app", target.name(), json!({"prune": true}));
+    spec["syncPolicy"]["syncOptions"] = json!(["PruneLast=true"]);
+    harness.create_app("last", json!({}), spec).await.unwrap();
+    harness
+        .wait_app("last", "Synced and Healthy", |app| synced_and_healthy(app, None))
+        .await
+        .unwrap();
+
+    // A new image that takes 8 s to count as available, and `old` removed from git.
+    let slow = deployment("web", 1, &[])
+        .replace("nginx:1.27", "nginx:1.28")
+        .replace(
+            "spec:\n  replicas: 1\n",
+            "spec:\n  replicas: 1\n  minReadySeconds: 8\n",
+        );
+    let second = harness
+        .git
+        .commit(
+            REPO,
+            "main",
+            "roll web, drop old",
+            &[
+                Change::file("app/kustomization.yaml", &kustomization(&["web.yaml"])),
+                Change::file("app/web.yaml", &slow),
+                Change::Delete("app/old.yaml".into()),
+            ],
+        )
+        .unwrap();
+    harness.refresh("last").await.unwrap();
+    let deployments: Api<Deployment> = Api::namespaced(harness.client.clone(), target.name());
+    // The new generation is observed and its ReplicaSet is not available yet.
+    wait_until("the rollout under way", Duration::from_secs(30), || async {
+        let web = deployments.get("web").await.ok()?;
+        let status = web.status?;
+        let progressing_reason = status
+            .conditions
+            .iter()
+            .flatten()
+            .find(|c| c.type_ == "Progressing")
+            .and_then(|c| c.reason.clone());
+        let rolling = web.spec?.min_ready_seconds == Some(8)
+            && status.observed_generation == web.metadata.generation
+            && progressing_reason.is_some_and(|r| r != "NewReplicaSetAvailable");
+        rolling.then_some(())
+    })
+    .await
+    .unwrap();
+    let configmaps: Api<ConfigMap> = Api::namespaced(harness.client.clone(), target.name());
+    assert!(
+        configmaps.get_opt("old").await.unwrap().is_some(),
+        "PruneLast keeps old while the rollout is progressing"
+    );
+    harness
+        .wait_app("last", "Synced and Healthy after the rollout", |app| {
+            synced_and_healthy(app, Some(&second))
+        })
+        .await
+        .unwrap();
+    assert!(
+        configmaps.get_opt("old").await.unwrap().is_none(),
+        "pruned once healthy"
+    );
+    harness.stop().await;
+}

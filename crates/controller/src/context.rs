@@ -60,17 +60,17 @@ pub enum ContextError {
 impl Context {
     /// Builds the context for `config`, talking to the cluster `kube` describes.
     pub fn new(kube: kube::Config, config: ControllerConfig) -> Result<Arc<Context>, ContextError> {
-        let client = Client::try_from(kube.clone())?;
+        let metrics = Metrics::new()?;
+        let client = crate::metered::client(kube.clone(), metrics.kube_api_requests_total.clone())?;
         let discovery = Discovery::new(client.clone());
         let repos = RepoCache::new(driftless_git::RepoCacheConfig::new(&config.cache_dir))?;
         let reporter = Reporter {
             controller: "driftless".into(),
             instance: std::env::var("POD_NAME").ok(),
         };
-        let metrics = Metrics::new()?;
         Ok(Arc::new(Context {
-            drift: DriftWatches::new(client.clone(), metrics.clone()),
-            identities: Identities::new(kube, discovery.clone()),
+            drift: DriftWatches::new(client.clone()),
+            identities: Identities::new(kube, discovery.clone(), metrics.kube_api_requests_total.clone()),
             discovery,
             recorder: Recorder::new(client.clone(), reporter),
             renders: RenderCache::new(config.render_cache_size),

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use driftless_sync::discovery::Discovery;
-use kube::Client;
 
 use crate::project::service_account::ServiceAccountRef;
 
@@ -14,15 +13,18 @@ use crate::project::service_account::ServiceAccountRef;
 pub struct Identities {
     base: kube::Config,
     own: Discovery,
+    requests: prometheus::IntCounterVec,
     accounts: Mutex<HashMap<ServiceAccountRef, Discovery>>,
 }
 
 impl Identities {
-    /// Identities derived from `base` (the controller's own settings); `own` acts as the controller.
-    pub fn new(base: kube::Config, own: Discovery) -> Identities {
+    /// Identities derived from `base` (the controller's own settings); `own` acts as the
+    /// controller. Every client counts its requests in `requests`.
+    pub fn new(base: kube::Config, own: Discovery, requests: prometheus::IntCounterVec) -> Identities {
         Identities {
             base,
             own,
+            requests,
             accounts: Mutex::default(),
         }
     }
@@ -39,7 +41,9 @@ impl Identities {
         // The API server adds the ServiceAccount's groups when none are given.
         config.auth_info.impersonate = Some(account.user_name());
         config.auth_info.impersonate_groups = None;
-        let discovery = self.own.with_client(Client::try_from(config)?);
+        let discovery = self
+            .own
+            .with_client(crate::metered::client(config, self.requests.clone())?);
         if let Ok(mut accounts) = self.accounts.lock() {
             accounts.insert(account.clone(), discovery.clone());
         }

@@ -15,6 +15,7 @@ pub mod events;
 pub mod http;
 pub mod identity;
 pub mod leader;
+pub mod metered;
 pub mod metrics;
 pub mod project;
 pub mod render;

@@ -50,7 +50,8 @@ pub struct Metrics {
     pub self_heal_total: IntCounterVec,
     /// `driftless_drift_detected_total` by app.
     pub drift_detected_total: IntCounterVec,
-    /// `driftless_kube_api_requests_total` by verb and status code.
+    /// `driftless_kube_api_requests_total` by verb and status code: every request of every
+    /// client the controller builds (see [`crate::metered`]).
     pub kube_api_requests_total: IntCounterVec,
     /// `driftless_workqueue_depth`: Applications due for a reconcile that has not started;
     /// set from [`Metrics::reconcile_due`]/[`Metrics::reconcile_started`] at every scrape.
@@ -165,7 +166,7 @@ impl Metrics {
             )?,
             kube_api_requests_total: counter(
                 "kube_api_requests_total",
-                "Kubernetes API requests by verb and status code.",
+                "Kubernetes API requests by verb (get, watch, apply, dry-run, patch, create, delete, ...) and HTTP status code.",
                 &["verb", "code"],
             )?,
             workqueue_depth,

@@ -241,6 +241,21 @@ pub fn render_snapshot(
     commit: CommitId,
     parsed: &ParsedFiles,
 ) -> Result<Rendered, RenderError> {
+    let (objects, files_read) = render_objects(fs, path, parsed)?;
+    Ok(Rendered {
+        commit,
+        objects,
+        files_read,
+    })
+}
+
+/// Renders the kustomization at `path` (below `/` of `fs`) into objects, with the
+/// repository-relative paths the build read or looked for.
+pub fn render_objects(
+    fs: &dyn driftless_kustomize::fs::FileSystem,
+    path: &str,
+    parsed: &ParsedFiles,
+) -> Result<(Vec<DynamicObject>, BTreeSet<String>), RenderError> {
     let dir = Path::new("/").join(path.trim_start_matches('/'));
     let options = BuildOptions::default();
     let built = driftless_kustomize::build_with_cache(fs, &dir, &options, parsed).map_err(|source| {
@@ -270,11 +285,7 @@ pub fn render_snapshot(
         .chain(&built.probed_absent)
         .map(|p: &PathBuf| repo_relative(p))
         .collect();
-    Ok(Rendered {
-        commit,
-        objects,
-        files_read,
-    })
+    Ok((objects, files_read))
 }
 
 fn repo_relative(path: &Path) -> String {

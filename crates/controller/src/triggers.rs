@@ -27,19 +27,17 @@ pub struct DriftWatches {
     watched: Mutex<HashSet<String>>,
     sender: mpsc::UnboundedSender<ObjectRef<Application>>,
     receiver: Mutex<Option<mpsc::UnboundedReceiver<ObjectRef<Application>>>>,
-    metrics: crate::metrics::Metrics,
 }
 
 impl DriftWatches {
     /// No watches yet.
-    pub fn new(client: Client, metrics: crate::metrics::Metrics) -> Arc<DriftWatches> {
+    pub fn new(client: Client) -> Arc<DriftWatches> {
         let (sender, receiver) = mpsc::unbounded_channel();
         Arc::new(DriftWatches {
             client,
             watched: Mutex::default(),
             sender,
             receiver: Mutex::new(Some(receiver)),
-            metrics,
         })
     }
 
@@ -55,7 +53,6 @@ impl DriftWatches {
         let api: Api<PartialObjectMeta<DynamicObject>> = Api::all_with(self.client.clone(), &kind.resource);
         let config = watcher::Config::default().labels(APP_INSTANCE_LABEL);
         let sender = self.sender.clone();
-        let metrics = self.metrics.clone();
         let kind_name = kind.resource.kind.clone();
         tokio::spawn(async move {
             let events = watcher::watcher(api, config).default_backoff().touched_objects();
@@ -70,10 +67,6 @@ impl DriftWatches {
                         }
                     }
                     Err(error) => {
-                        metrics
-                            .kube_api_requests_total
-                            .with_label_values(&["watch", "error"])
-                            .inc();
                         tracing::warn!(kind = %kind_name, %error, "drift watch error; retrying");
                     }
                 }

@@ -103,17 +103,9 @@ fn build_from_git(
     dir: &std::path::Path,
     options: &BuildOptions,
 ) -> anyhow::Result<Result<driftless_kustomize::Rendered, driftless_kustomize::Error>> {
-    let cache_root = std::env::var_os("DRIFTLESS_CACHE_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let home = std::env::var_os("HOME")
-                .map(PathBuf::from)
-                .unwrap_or_else(std::env::temp_dir);
-            home.join(".cache/driftless/repos")
-        });
     let runtime = tokio::runtime::Runtime::new()?;
     let snapshot = runtime.block_on(async {
-        let repos = driftless_git::RepoCache::new(driftless_git::RepoCacheConfig::new(cache_root))?;
+        let repos = driftless_git::RepoCache::new(driftless_git::RepoCacheConfig::new(cache_root()))?;
         let commit = repos
             .fetch_and_resolve(url, revision, &driftless_git::FetchOptions::default())
             .await?;
@@ -121,4 +113,16 @@ fn build_from_git(
     })?;
     let path = std::path::Path::new("/").join(dir.strip_prefix(".").unwrap_or(dir));
     Ok(driftless_kustomize::build(&*snapshot, &path, options))
+}
+
+/// The command line's repository cache: `$DRIFTLESS_CACHE_DIR`, else `~/.cache/driftless/repos`.
+pub fn cache_root() -> PathBuf {
+    std::env::var_os("DRIFTLESS_CACHE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let home = std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .unwrap_or_else(std::env::temp_dir);
+            home.join(".cache/driftless/repos")
+        })
 }

@@ -3,6 +3,7 @@
 mod app;
 mod build;
 mod controller;
+mod diff;
 
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
@@ -26,6 +27,8 @@ enum Command {
     Controller(controller::ControllerArgs),
     /// Render a kustomization directory, like `kustomize build`.
     Build(build::BuildArgs),
+    /// Show what a sync of one Application would change (exit 1 when it would change something).
+    Diff(diff::DiffArgs),
     /// Sync one Application now (sets `operation.sync`) and wait for the result.
     Sync(app::SyncArgs),
     /// Make the controller re-check one Application's git source now.
@@ -56,6 +59,14 @@ fn main() -> anyhow::Result<()> {
             tokio::runtime::Runtime::new()?.block_on(controller::run(&args))
         }
         Command::Build(args) => build::run(&args),
+        Command::Diff(args) => match tokio::runtime::Runtime::new()?.block_on(diff::run(&args)) {
+            Ok(false) => Ok(()),
+            Ok(true) => std::process::exit(1),
+            Err(error) => {
+                eprintln!("Error: {error:#}");
+                std::process::exit(2)
+            }
+        },
         Command::Sync(args) => tokio::runtime::Runtime::new()?.block_on(app::sync(&args)),
         Command::Refresh(args) => tokio::runtime::Runtime::new()?.block_on(app::refresh(&args)),
         Command::Crds => {

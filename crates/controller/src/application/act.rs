@@ -10,6 +10,7 @@ use driftless_api::sync_options::PropagationPolicy;
 use driftless_sync::apply::{self, ApplyOptions};
 use driftless_sync::diff::ignore::{matching, strip_ignored};
 use driftless_sync::discovery::Discovery;
+use driftless_sync::health::{Health, HealthStatusCode, assess_live};
 use driftless_sync::plan::{apply_stages, prune_waves};
 use driftless_sync::{Action, ChangeSet, ObjectId};
 use kube::api::DynamicObject;
@@ -74,10 +75,6 @@ pub async fn apply_all_staged(
                         Action::Created
                     };
                     metrics.apply_total.with_label_values(&[&kind, "ok"]).inc();
-                    metrics
-                        .kube_api_requests_total
-                        .with_label_values(&["apply", "200"])
-                        .inc();
                     applied.changes.add(id.clone(), action, None);
                     applied.live.insert(id, live);
                 }
@@ -85,10 +82,6 @@ pub async fn apply_all_staged(
                     metrics
                         .apply_total
                         .with_label_values(&[&kind, error.reason()])
-                        .inc();
-                    metrics
-                        .kube_api_requests_total
-                        .with_label_values(&["apply", &status_code(&error)])
                         .inc();
                     applied.changes.add(id, Action::Failed, Some(error.to_string()));
                 }
@@ -108,13 +101,6 @@ pub async fn apply_all_staged(
         }
     }
     applied
-}
-
-/// The HTTP status of a failed call, or `error` when it never got one.
-fn status_code(error: &apply::ApiCallError) -> String {
-    error
-        .status_code()
-        .map_or_else(|| "error".to_owned(), |code| code.to_string())
 }
 
 fn without_ignored(
@@ -145,10 +131,6 @@ pub async fn prune(
             match apply::delete(discovery, &id.to_stub(), propagation).await {
                 Ok(deletion) => {
                     metrics.prune_total.with_label_values(&[&id.kind]).inc();
-                    metrics
-                        .kube_api_requests_total
-                        .with_label_values(&["delete", "200"])
-                        .inc();
                     match deletion {
                         apply::Deletion::Pending { finalizers } => changes.add(
                             id.clone(),
@@ -170,6 +152,36 @@ pub async fn prune(
         }
     }
     changes
+}
+
+/// `PruneLast`: waits up to `timeout` until every object in `ids` is Healthy (or Suspended);
+/// returns the first one that is not, with its health, or `None` when all are.
+pub async fn wait_healthy(
+    discovery: &Discovery,
+    ids: &[ObjectId],
+    timeout: Duration,
+) -> Option<(ObjectId, Health)> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut pause = Duration::from_millis(200);
+    loop {
+        let mut first_unsettled = None;
+        for id in ids {
+            let live = apply::get_live(discovery, &id.to_stub()).await.ok().flatten();
+            let health = assess_live(live.as_ref());
+            if !matches!(
+                health.status,
+                HealthStatusCode::Healthy | HealthStatusCode::Suspended
+            ) {
+                first_unsettled = Some((id.clone(), health));
+                break;
+            }
+        }
+        if first_unsettled.is_none() || tokio::time::Instant::now() >= deadline {
+            return first_unsettled;
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_secs(2));
+    }
 }
 
 /// Waits until `ids` are gone; returns those still present, with their blocking finalizers.

@@ -8,6 +8,7 @@
 pub mod act;
 pub mod compare;
 pub mod decide;
+pub mod preview;
 pub mod report;
 pub mod retry;
 pub mod source;
@@ -228,13 +229,6 @@ async fn run(app: &Application, ctx: &Context) -> Outcome {
         }
     };
     tracing::debug!(gets = cost.gets, dry_runs = cost.dry_runs, "compared");
-    let requests = &ctx.metrics.kube_api_requests_total;
-    requests
-        .with_label_values(&["get", "200"])
-        .inc_by(cost.gets as u64);
-    requests
-        .with_label_values(&["dry-run", "200"])
-        .inc_by(cost.dry_runs as u64);
     for item in &compared {
         if let Some(gvk) = driftless_sync::discovery::gvk_of(&item.desired)
             && let Some(kind) = ctx.discovery.cached(&gvk)
@@ -474,16 +468,29 @@ async fn act(
         .await,
     );
     if !decision.prune.last.is_empty() {
-        changes.append(
-            act::prune(
-                acting,
-                decision.prune.last.clone(),
-                propagation,
-                timeout,
-                &ctx.metrics,
-            )
-            .await,
-        );
+        // PruneLast: only once everything the app renders is healthy; else a later sync does it.
+        let ids: Vec<_> = compared.iter().map(|c| c.id.clone()).collect();
+        match act::wait_healthy(acting, &ids, timeout).await {
+            None => changes.append(
+                act::prune(
+                    acting,
+                    decision.prune.last.clone(),
+                    propagation,
+                    timeout,
+                    &ctx.metrics,
+                )
+                .await,
+            ),
+            Some((id, health)) => {
+                let why = format!(
+                    "PruneLast: waiting until {id} is healthy (now {:?})",
+                    health.status
+                );
+                for id in &decision.prune.last {
+                    changes.add(id.clone(), ChangeAction::Skipped, Some(why.clone()));
+                }
+            }
+        }
     }
     SyncRun {
         started_at,

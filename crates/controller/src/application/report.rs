@@ -211,10 +211,12 @@ impl Report {
         }
         let prune_blocked = decision.prune.blocked.is_some();
         for id in inventory.iter() {
-            let failed_prune =
-                outcome_of.get(id) == Some(&ChangeAction::Failed) && !compared.iter().any(|c| &c.id == id);
+            let prune_not_done = matches!(
+                outcome_of.get(id),
+                Some(ChangeAction::Failed | ChangeAction::Skipped)
+            ) && !compared.iter().any(|c| &c.id == id);
             let held_back = prune_blocked && !compared.iter().any(|c| &c.id == id);
-            if (failed_prune || held_back) && !pruned.contains(&id) {
+            if (prune_not_done || held_back) && !pruned.contains(&id) {
                 app_synced = false;
                 next_inventory.push(id.clone());
                 resources.push(resource_status(id, SyncStatusCode::OutOfSync, None));

@@ -8,7 +8,7 @@ use driftless_api::Application;
 use driftless_api::annotations::RefreshKind;
 use driftless_git::{CommitId, FetchOptions, GitError, Resolution};
 use driftless_sync::decorate::{AppRef, decorate};
-use driftless_sync::discovery::gvk_of;
+use driftless_sync::discovery::{Discovery, gvk_of};
 use kube::api::DynamicObject;
 
 use super::compare::stamp_desired_hash;
@@ -120,18 +120,7 @@ pub async fn desired_state(
                 .inc();
         }
     }
-    let mut objects = rendered.objects.clone();
-    let scopes = resolve_scopes(ctx, &objects).await;
-    let lookup = |group: &str, kind: &str| scopes.get(&(group.to_owned(), kind.to_owned())).copied();
-    decorate(
-        &mut objects,
-        app_ref,
-        app.spec.destination.namespace.as_deref(),
-        &lookup,
-    )?;
-    for object in &mut objects {
-        stamp_desired_hash(object);
-    }
+    let objects = decorated(&ctx.discovery, app, app_ref, rendered.objects.clone()).await?;
     Ok(Desired {
         commit: resolution.commit,
         objects,
@@ -158,8 +147,30 @@ fn record_fetch(ctx: &Context, repo: &str, elapsed: Duration, result: &Result<Re
         .observe(elapsed.as_secs_f64());
 }
 
+/// Rendered `objects` made into `app`'s desired state: decorated for the app (namespace,
+/// tracking id, instance label) and stamped with their desired hashes.
+pub async fn decorated(
+    discovery: &Discovery,
+    app: &Application,
+    app_ref: &AppRef,
+    mut objects: Vec<DynamicObject>,
+) -> Result<Vec<DynamicObject>, SourceError> {
+    let scopes = resolve_scopes(discovery, &objects).await;
+    let lookup = |group: &str, kind: &str| scopes.get(&(group.to_owned(), kind.to_owned())).copied();
+    decorate(
+        &mut objects,
+        app_ref,
+        app.spec.destination.namespace.as_deref(),
+        &lookup,
+    )?;
+    for object in &mut objects {
+        stamp_desired_hash(object);
+    }
+    Ok(objects)
+}
+
 /// `(group, kind) → namespaced` for every kind the API server serves among `objects`.
-async fn resolve_scopes(ctx: &Context, objects: &[DynamicObject]) -> HashMap<(String, String), bool> {
+async fn resolve_scopes(discovery: &Discovery, objects: &[DynamicObject]) -> HashMap<(String, String), bool> {
     let mut scopes = HashMap::new();
     for object in objects {
         let Some(gvk) = gvk_of(object) else { continue };
@@ -167,7 +178,7 @@ async fn resolve_scopes(ctx: &Context, objects: &[DynamicObject]) -> HashMap<(St
         if scopes.contains_key(&key) {
             continue;
         }
-        if let Ok(info) = ctx.discovery.resolve(&gvk).await {
+        if let Ok(info) = discovery.resolve(&gvk).await {
             scopes.insert(key, info.namespaced);
         }
     }
