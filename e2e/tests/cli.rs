@@ -80,6 +80,15 @@ async fn sync_runs_a_manual_apps_sync_and_refresh_rechecks_it() {
         OperationPhase::Succeeded
     );
 
+    // Syncing again with nothing to do reports that, not the earlier sync's result.
+    let out = driftless(&["sync", "manual", "-n", &apps]).await;
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!("manual: sync Succeeded: nothing to sync at {first}")),
+        "{}",
+        text(&out)
+    );
+
     // `diff` against git: nothing to change (exit 0).
     let out = driftless(&["diff", "manual", "-n", &apps]).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));

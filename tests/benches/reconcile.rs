@@ -103,7 +103,12 @@ async fn main() {
     // Settle: two reconciles in a row that leave the Application untouched.
     let harness_ref = &harness;
     let apps = harness.applications();
+    let settle_by = Instant::now() + Duration::from_secs(120);
     loop {
+        assert!(
+            Instant::now() < settle_by,
+            "the Application's status never settled"
+        );
         let version = apps.get(APP).await.unwrap().metadata.resource_version;
         let (count, _) = reconciles(&harness).await;
         wait_until("two more reconciles", Duration::from_secs(30), || async move {

@@ -211,78 +211,112 @@ async fn events_tell_the_story_and_retries_stop_at_the_limit_until_git_fixes_it(
     harness.stop().await;
 }
 
+/// A namespaced CRD of a group unique to the calling test, and its kind's `kubectl` name.
+fn widget_crd() -> (String, String) {
+    let group = format!(
+        "{}.driftless.dev",
+        driftless_testkit::unique_name("w").replace('-', "")
+    );
+    let crd = format!(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.{group}\n\
+         spec:\n  group: {group}\n  scope: Namespaced\n  names: {{plural: widgets, singular: widget, kind: Widget}}\n  \
+         versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        \
+         type: object\n        x-kubernetes-preserve-unknown-fields: true\n"
+    );
+    (crd, format!("widgets.{group}"))
+}
+
+/// Holds `kind/name` with another controller's finalizer (`null` releases it).
+fn set_finalizers(namespace: &str, object: &str, finalizers: &str) {
+    let patch = format!(r#"{{"metadata":{{"finalizers":{finalizers}}}}}"#);
+    let out = kubectl(&["patch", object, "-n", namespace, "--type=merge", "-p", &patch]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
 #[tokio::test]
-async fn an_object_stuck_in_deletion_is_reported_not_deleted_again_and_released_when_gone() {
+async fn objects_stuck_in_deletion_are_reported_not_deleted_again_and_released_when_gone() {
+    let (crd, widgets) = widget_crd();
+    let group = widgets.trim_start_matches("widgets.").to_owned();
+    let widget = format!("apiVersion: {group}/v1\nkind: Widget\nmetadata:\n  name: held\nspec:\n  size: 1\n");
     let tree = tempfile::tempdir().unwrap();
     write_tree(
         tree.path(),
         &[
             (
                 "app/kustomization.yaml",
-                kustomization(&["settings.yaml", "held.yaml"]),
+                kustomization(&["crd.yaml", "settings.yaml", "held.yaml", "widget.yaml"]),
             ),
+            ("app/crd.yaml", crd),
             ("app/settings.yaml", config_map("settings", "one", &[])),
             ("app/held.yaml", config_map("held", "one", &[])),
+            ("app/widget.yaml", widget),
         ],
     );
     let harness = Harness::start(tree.path()).await.unwrap();
     let target = TempNamespace::create(&harness.client, "dl-stuck").await.unwrap();
-    let spec = app_spec(&harness.repo_url(), "app", target.name(), json!({"prune": true}));
+    let ns = target.name();
+    let spec = app_spec(&harness.repo_url(), "app", ns, json!({"prune": true}));
     harness.create_app("stuck", json!({}), spec).await.unwrap();
     harness
         .wait_app("stuck", "Synced and Healthy", |app| synced_and_healthy(app, None))
         .await
         .unwrap();
-    // Another controller holds the object with its finalizer.
-    let out = kubectl(&[
-        "patch",
-        "configmap/held",
-        "-n",
-        target.name(),
-        "--type=merge",
-        "-p",
-        r#"{"metadata":{"finalizers":["example.com/hold"]}}"#,
-    ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Another controller holds both objects with its finalizer.
+    let held_widget = format!("{widgets}/held");
+    set_finalizers(ns, "configmap/held", r#"["example.com/hold"]"#);
+    set_finalizers(ns, &held_widget, r#"["example.com/hold"]"#);
 
     let second = harness
         .git
         .commit(
             REPO,
             "main",
-            "drop held, change settings",
+            "drop held and the widget, change settings",
             &[
-                Change::file("app/kustomization.yaml", &kustomization(&["settings.yaml"])),
+                Change::file(
+                    "app/kustomization.yaml",
+                    &kustomization(&["crd.yaml", "settings.yaml"]),
+                ),
                 Change::Delete("app/held.yaml".into()),
+                Change::Delete("app/widget.yaml".into()),
                 Change::file("app/settings.yaml", &config_map("settings", "two", &[])),
             ],
         )
         .unwrap();
     harness.refresh("stuck").await.unwrap();
-    let waiting_on_finalizer = |app: &Application| {
+    let being_deleted = |app: &Application, kind: &str| {
         app.status.as_ref().is_some_and(|s| {
-            s.sync.revision.as_deref() == Some(second.as_str())
-                && s.resources.iter().any(|r| {
-                    r.name == "held"
-                        && r.health.as_ref().is_some_and(|h| {
-                            h.status == HealthStatusCode::Progressing
-                                && h.message
-                                    .as_deref()
-                                    .unwrap_or_default()
-                                    .contains("[example.com/hold]")
-                        })
-                })
+            s.resources.iter().any(|r| {
+                r.kind == kind
+                    && r.name == "held"
+                    && r.health.as_ref().is_some_and(|h| {
+                        h.status == HealthStatusCode::Progressing
+                            && h.message
+                                .as_deref()
+                                .unwrap_or_default()
+                                .contains("[example.com/hold]")
+                    })
+            })
         })
     };
+    // The custom resource's wave waits up to the prune timeout (20 s in the harness) for it to
+    // go, then the sync moves on.
     let app = harness
-        .wait_app("stuck", "held reported as being deleted", waiting_on_finalizer)
+        .wait_app("stuck", "both reported as being deleted", |app| {
+            app.status.as_ref().and_then(|s| s.sync.revision.as_deref()) == Some(second.as_str())
+                && being_deleted(app, "ConfigMap")
+                && being_deleted(app, "Widget")
+        })
         .await
         .unwrap();
+    let status = app.status.as_ref().unwrap();
+    assert_eq!(status.sync.status, SyncStatusCode::OutOfSync);
     assert_eq!(
-        app.status.as_ref().unwrap().sync.status,
-        SyncStatusCode::OutOfSync
+        status.operation_state.as_ref().unwrap().phase,
+        OperationPhase::Succeeded,
+        "a deletion under way is not a failure"
     );
-    let configmaps: Api<ConfigMap> = Api::namespaced(harness.client.clone(), target.name());
+    let configmaps: Api<ConfigMap> = Api::namespaced(harness.client.clone(), ns);
     let settings = configmaps.get("settings").await.unwrap();
     assert_eq!(
         settings.data.unwrap()["value"],
@@ -290,8 +324,8 @@ async fn an_object_stuck_in_deletion_is_reported_not_deleted_again_and_released_
         "the rest of the sync went through"
     );
 
-    // Past the prune timeout (20 s in the harness) it becomes a condition; the object was asked to
-    // go once and is not deleted again by later reconciles.
+    // Past the prune timeout it becomes a condition; each object was asked to go once and is not
+    // deleted again by later reconciles.
     let app = harness
         .wait_app("stuck", "a DeletionStuck condition", |app| {
             condition(app, "DeletionStuck").is_some()
@@ -300,40 +334,22 @@ async fn an_object_stuck_in_deletion_is_reported_not_deleted_again_and_released_
         .unwrap();
     let message = &condition(&app, "DeletionStuck").unwrap().message;
     assert!(
-        message.contains(&format!("ConfigMap {}/held", target.name()))
-            && message.contains("example.com/hold"),
+        message.contains("held") && message.contains("example.com/hold"),
         "{message}"
     );
-    let deletes = harness
-        .metric("driftless_prune_total", &["kind=\"ConfigMap\""])
-        .await
-        .unwrap();
-    assert_eq!(deletes, 1.0);
-    assert_eq!(
-        app.status
-            .as_ref()
-            .unwrap()
-            .operation_state
-            .as_ref()
-            .unwrap()
-            .phase,
-        OperationPhase::Succeeded,
-        "no sync after the first one asked for the deletion"
-    );
+    for kind in ["ConfigMap", "Widget"] {
+        let deletes = harness
+            .metric("driftless_prune_total", &[&format!("kind=\"{kind}\"")])
+            .await
+            .unwrap();
+        assert_eq!(deletes, 1.0, "{kind} deleted once");
+    }
 
-    // The other controller lets go: the object leaves the inventory and the app is Synced.
-    let out = kubectl(&[
-        "patch",
-        "configmap/held",
-        "-n",
-        target.name(),
-        "--type=merge",
-        "-p",
-        r#"{"metadata":{"finalizers":null}}"#,
-    ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The other controller lets go: the objects leave the inventory and the app is Synced.
+    set_finalizers(ns, "configmap/held", "null");
+    set_finalizers(ns, &held_widget, "null");
     let app = harness
-        .wait_app("stuck", "Synced once held is gone", |app| {
+        .wait_app("stuck", "Synced once both are gone", |app| {
             synced_and_healthy(app, Some(&second)) && condition(app, "DeletionStuck").is_none()
         })
         .await
@@ -341,6 +357,8 @@ async fn an_object_stuck_in_deletion_is_reported_not_deleted_again_and_released_
     let inventory = &app.status.unwrap().inventory.unwrap().entries;
     assert!(!inventory.iter().any(|e| e.contains("_held_")), "{inventory:?}");
     harness.stop().await;
+    let out = kubectl(&["delete", "crd", &widgets, "--wait=false"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[tokio::test]

@@ -41,6 +41,8 @@ pub struct Context {
     pub identities: Identities,
     /// Consecutive failed reconciles per Application, for the error backoff.
     pub failures: crate::backoff::FailureCount,
+    /// Repository credentials from the Secrets in the controller's namespace.
+    pub credentials: crate::repo_credentials::RepoCredentials,
 }
 
 /// Could not build the context.
@@ -70,6 +72,10 @@ impl Context {
         };
         Ok(Arc::new(Context {
             drift: DriftWatches::new(client.clone()),
+            credentials: crate::repo_credentials::RepoCredentials::watch(
+                client.clone(),
+                config.home_namespace(),
+            ),
             identities: Identities::new(kube, discovery.clone(), metrics.kube_api_requests_total.clone()),
             discovery,
             recorder: Recorder::new(client.clone(), reporter),

@@ -19,6 +19,7 @@ pub mod metered;
 pub mod metrics;
 pub mod project;
 pub mod render;
+pub mod repo_credentials;
 pub mod run;
 pub mod triggers;
 pub mod webhook;

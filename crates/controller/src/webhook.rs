@@ -266,7 +266,13 @@ async fn touched(ctx: &Context, app: &Application, push: &Push) -> bool {
     let Some(files) = ctx.renders.files_read(&source.repo_url, &source.path, current) else {
         return true;
     };
-    let fetch = driftless_git::FetchOptions::default();
+    let Ok(credentials) = ctx.credentials.for_url(&source.repo_url).await else {
+        return true;
+    };
+    let fetch = driftless_git::FetchOptions {
+        credentials,
+        ..driftless_git::FetchOptions::default()
+    };
     if ctx.repos.fetch(&source.repo_url, &fetch).await.is_err() {
         return true;
     }

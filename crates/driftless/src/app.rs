@@ -65,6 +65,7 @@ pub async fn sync(args: &SyncArgs) -> anyhow::Result<()> {
             args.target.namespace
         );
     }
+    let previous = app.status.and_then(|s| s.operation_state);
     api.patch(name, &PatchParams::default(), &Patch::Merge(&sync_request(args)))
         .await
         .with_context(|| {
@@ -85,7 +86,8 @@ pub async fn sync(args: &SyncArgs) -> anyhow::Result<()> {
         .status
         .as_ref()
         .and_then(|s| s.operation_state.as_ref())
-        .context("the controller cleared the request without recording an operation state")?;
+        .filter(|state| Some(*state) != previous.as_ref())
+        .context("the controller cleared the request without recording its result")?;
     println!("{}", describe(name, state));
     match state.phase {
         OperationPhase::Succeeded => Ok(()),

@@ -9,14 +9,20 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use clap::Args;
 use driftless_api::Application;
-use driftless_controller::application::preview::{Preview, preview};
+use driftless_controller::application::preview::{Preview, Removal, preview};
 use driftless_controller::render::render_objects;
 use driftless_kustomize::ParsedFiles;
 use driftless_kustomize::fs::DiskFs;
 use driftless_sync::ObjectId;
 use driftless_sync::diff::FieldChange;
 use driftless_sync::discovery::Discovery;
-use kube::api::{Api, DynamicObject};
+use driftless_sync::prune::SkipReason;
+use std::sync::Arc;
+
+use driftless_controller::repo_credentials::choose;
+use driftless_git::{Credentials, SECRET_TYPE_LABEL};
+use k8s_openapi::api::core::v1::Secret;
+use kube::api::{Api, DynamicObject, ListParams};
 
 /// Arguments of `driftless diff`.
 #[derive(Debug, Clone, Args)]
@@ -50,7 +56,8 @@ pub async fn run(args: &DiffArgs) -> anyhow::Result<bool> {
         Some(dir) => render_checkout(dir, &source.path)?,
         None => {
             let revision = args.revision.as_deref().unwrap_or(&source.target_revision);
-            render_git(&source.repo_url, revision, &source.path).await?
+            let credentials = repo_credentials(&client, &args.namespace, &source.repo_url).await?;
+            render_git(&source.repo_url, revision, &source.path, credentials).await?
         }
     };
     let preview = preview(&Discovery::new(client), &app, rendered).await?;
@@ -62,16 +69,54 @@ fn render_checkout(dir: &Path, path: &str) -> anyhow::Result<Vec<DynamicObject>>
     let root = dir
         .canonicalize()
         .with_context(|| format!("reading {}", dir.display()))?;
-    let app_dir = root.join(path.trim_start_matches("./"));
+    let app_dir = root.join(driftless_controller::render::app_path(path));
+    let app_dir = app_dir
+        .canonicalize()
+        .with_context(|| format!("spec.source.path {path:?}: reading {}", app_dir.display()))?;
+    if !app_dir.starts_with(&root) {
+        anyhow::bail!("spec.source.path {path:?} leads outside {}", root.display());
+    }
     let (objects, _) = render_objects(&DiskFs, &app_dir.to_string_lossy(), &ParsedFiles::new())?;
     Ok(objects)
 }
 
-async fn render_git(url: &str, revision: &str, path: &str) -> anyhow::Result<Vec<DynamicObject>> {
+/// The controller's credentials for `url`, when this user may read its repository Secrets
+/// (else the fetch goes without, and a private repository needs `--dir`).
+async fn repo_credentials(
+    client: &kube::Client,
+    namespace: &str,
+    url: &str,
+) -> anyhow::Result<Option<Credentials>> {
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), namespace);
+    match secrets
+        .list(&ListParams::default().labels(SECRET_TYPE_LABEL))
+        .await
+    {
+        Ok(list) => {
+            let secrets: Vec<Arc<Secret>> = list.items.into_iter().map(Arc::new).collect();
+            Ok(choose(&secrets, url)?)
+        }
+        Err(_) => Ok(None),
+    }
+}
+
+async fn render_git(
+    url: &str,
+    revision: &str,
+    path: &str,
+    credentials: Option<Credentials>,
+) -> anyhow::Result<Vec<DynamicObject>> {
     let repos =
         driftless_git::RepoCache::new(driftless_git::RepoCacheConfig::new(crate::build::cache_root()))?;
     let commit = repos
-        .fetch_and_resolve(url, revision, &driftless_git::FetchOptions::default())
+        .fetch_and_resolve(
+            url,
+            revision,
+            &driftless_git::FetchOptions {
+                credentials,
+                ..driftless_git::FetchOptions::default()
+            },
+        )
         .await?;
     let snapshot = repos.snapshot(url, commit).await?;
     let path = driftless_controller::render::app_path(path);
@@ -104,19 +149,23 @@ pub fn describe(preview: &Preview) -> String {
             let _ = writeln!(out, "    ! the dry-run was refused: {error}");
         }
     }
-    for id in &preview.removed {
-        let _ = writeln!(
-            out,
-            "- {} (no longer in git; a sync with prune deletes it)",
-            name(id)
-        );
+    let mut to_remove = 0;
+    for (id, removal) in &preview.removed {
+        let (mark, what) = match removal {
+            Removal::Prune => {
+                to_remove += 1;
+                ("-", "a sync with prune deletes it".to_owned())
+            }
+            Removal::Kept(why) => (" ", format!("kept: {}", kept_because(why))),
+            Removal::Deleting => (" ", "being deleted already".to_owned()),
+        };
+        let _ = writeln!(out, "{mark} {} (no longer in git; {what})", name(id));
     }
     let _ = writeln!(
         out,
-        "{} unchanged, {} changed, {created} to create, {} to remove",
+        "{} unchanged, {} changed, {created} to create, {to_remove} to remove",
         preview.unchanged,
         preview.changed.len() - created,
-        preview.removed.len()
     );
     out
 }
@@ -130,12 +179,23 @@ fn name(id: &ObjectId) -> String {
     format!("{api_version} {id}")
 }
 
+fn kept_because(why: &SkipReason) -> String {
+    match why {
+        SkipReason::PruneDisabled => "prune is off".into(),
+        SkipReason::PruneFalse => "it says Prune=false".into(),
+        SkipReason::OwnedByOther(app) => format!("tracked by Application {app}"),
+        SkipReason::NotTracked => "no longer tracked by this Application".into(),
+        SkipReason::InvalidSyncOptions(message) => {
+            format!("its sync-options annotation is invalid: {message}")
+        }
+    }
+}
+
+/// One changed field; every value of a Secret is hidden (as in status summaries).
 fn field(change: &FieldChange, secret: bool) -> String {
     let value = |v: &Option<serde_json::Value>| match v {
         None => "(absent)".to_owned(),
-        Some(_) if secret && (change.path.starts_with("/data") || change.path.starts_with("/stringData")) => {
-            "(hidden)".to_owned()
-        }
+        Some(_) if secret => "(hidden)".to_owned(),
         Some(v) => v.to_string(),
     };
     format!(
@@ -214,14 +274,18 @@ mod tests {
                 compared("ConfigMap", "new", false, vec![]),
             ],
             unchanged: 4,
-            removed: vec![id("ConfigMap", "old")],
+            removed: vec![
+                (id("ConfigMap", "old"), Removal::Prune),
+                (id("ConfigMap", "kept"), Removal::Kept(SkipReason::PruneFalse)),
+            ],
         };
         assert_eq!(
             describe(&preview),
             "~ apps/v1 Deployment shop/web\n    /spec/replicas: 3 → 1\n\
              ~ v1 Secret shop/token\n    /data/key: (hidden) → (hidden)\n\
              + v1 ConfigMap shop/new (not in the cluster)\n\
-             - v1 ConfigMap shop/old (no longer in git; a sync with prune deletes it)\n\
+             - v1 ConfigMap shop/old (no longer in git; a sync with prune deletes it)\n  \
+             v1 ConfigMap shop/kept (no longer in git; kept: it says Prune=false)\n\
              4 unchanged, 2 changed, 1 to create, 1 to remove\n"
         );
         let quiet = Preview {

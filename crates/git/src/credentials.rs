@@ -121,10 +121,7 @@ impl CredentialSet {
         url: &str,
         credentials: Credentials,
     ) -> Result<(), crate::GitError> {
-        let url = match scope {
-            CredentialScope::Repository => RepoUrl::parse(url)?,
-            CredentialScope::RepoCreds => RepoUrl::parse_prefix(url)?,
-        };
+        let url = scope.parse_entry(url)?;
         self.entries.push((scope, url, credentials));
         Ok(())
     }
@@ -132,19 +129,36 @@ impl CredentialSet {
     /// The entry for `url`: an exact `repository` match first, then the
     /// longest `repo-creds` prefix.
     pub fn find(&self, url: &RepoUrl) -> Option<&Credentials> {
-        let normalized = url.normalized();
         let exact = self
             .entries
             .iter()
-            .find(|(scope, u, _)| *scope == CredentialScope::Repository && u.normalized() == normalized);
+            .find(|(scope, u, _)| *scope == CredentialScope::Repository && scope.applies(u, url));
         if let Some((_, _, creds)) = exact {
             return Some(creds);
         }
         self.entries
             .iter()
-            .filter(|(scope, prefix, _)| *scope == CredentialScope::RepoCreds && prefix_matches(prefix, url))
+            .filter(|(scope, prefix, _)| *scope == CredentialScope::RepoCreds && scope.applies(prefix, url))
             .max_by_key(|(_, prefix, _)| prefix.normalized().len())
             .map(|(_, _, creds)| creds)
+    }
+}
+
+impl CredentialScope {
+    /// Whether an entry of this scope for `entry` (a URL, or a prefix for `repo-creds`) covers `url`.
+    pub fn applies(self, entry: &RepoUrl, url: &RepoUrl) -> bool {
+        match self {
+            CredentialScope::Repository => entry.normalized() == url.normalized(),
+            CredentialScope::RepoCreds => prefix_matches(entry, url),
+        }
+    }
+
+    /// Parses `url` the way entries of this scope are read (`repo-creds`: as a prefix).
+    pub fn parse_entry(self, url: &str) -> Result<RepoUrl, crate::GitError> {
+        match self {
+            CredentialScope::Repository => RepoUrl::parse(url),
+            CredentialScope::RepoCreds => RepoUrl::parse_prefix(url),
+        }
     }
 }
 

@@ -38,6 +38,16 @@ impl DiscoveryError {
     pub fn reason(&self) -> &'static str {
         "UnknownKind"
     }
+
+    /// The API server answered that it does not serve the kind (its group/version is unknown,
+    /// or the version lacks the kind) — as opposed to a failure to ask.
+    pub fn not_served(&self) -> bool {
+        match &self.source {
+            kube::Error::Api(status) => status.code == 404,
+            kube::Error::Discovery(kube::error::DiscoveryError::MissingKind(_)) => true,
+            _ => false,
+        }
+    }
 }
 
 /// The discovery cache.

@@ -113,11 +113,13 @@ pub fn prune_candidates(
             decision.gone.push(id);
             continue;
         };
-        if object.metadata.deletion_timestamp.is_some() {
-            decision.terminating.push(id);
-            continue;
-        }
+        let deleting = object.metadata.deletion_timestamp.is_some();
         match verdict(object, options) {
+            Err(reason @ (SkipReason::OwnedByOther(_) | SkipReason::NotTracked)) => {
+                decision.skipped.push((id, reason));
+            }
+            // Ours and already asked to go: not deleted again, tracked until gone.
+            _ if deleting => decision.terminating.push(id),
             Ok(true) => decision.last.push(id),
             Ok(false) => decision.now.push(id),
             Err(reason) => decision.skipped.push((id, reason)),
@@ -174,10 +176,20 @@ impl std::fmt::Display for StuckDeletion {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} is being deleted, waiting on finalizers [{}]",
+            "{} is being deleted, {}",
             self.id,
-            self.finalizers.join(", ")
+            waiting_on(&self.finalizers)
         )
+    }
+}
+
+/// What an object whose deletion has started waits on: its finalizers, or (with none) its
+/// graceful deletion period.
+pub fn waiting_on(finalizers: &[String]) -> String {
+    if finalizers.is_empty() {
+        "waiting for its graceful deletion".to_owned()
+    } else {
+        format!("waiting on finalizers [{}]", finalizers.join(", "))
     }
 }
 
@@ -253,11 +265,13 @@ mod tests {
 
     #[test]
     fn table() {
-        let inventory = Inventory::from_ids(["keep", "a", "b", "c", "d", "e", "f", "g", "h"].map(cm));
+        let inventory = Inventory::from_ids(["keep", "a", "b", "c", "d", "e", "f", "g", "h", "i"].map(cm));
+        let since =
+            k8s_openapi::apimachinery::pkg::apis::meta::v1::Time("2026-11-23T08:00:00Z".parse().unwrap());
         let mut deleting = live("h", Some("driftless/blog"), None);
-        deleting.metadata.deletion_timestamp = Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
-            "2026-11-23T08:00:00Z".parse().unwrap(),
-        ));
+        deleting.metadata.deletion_timestamp = Some(since.clone());
+        let mut foreign_deleting = live("i", Some("driftless/shop"), None);
+        foreign_deleting.metadata.deletion_timestamp = Some(since);
         let desired = Inventory::from_ids([cm("keep")]);
         let live_objects = vec![
             live("a", Some("driftless/blog"), None),
@@ -266,8 +280,9 @@ mod tests {
             live("d", None, None),
             live("e", Some("driftless/blog"), Some("PruneLast=true")),
             live("f", Some("driftless/blog"), Some("Prune=perhaps")),
-            // "g" is gone already; "h" is being deleted.
+            // "g" is gone already; "h" is being deleted, and so is "i", which is not ours.
             deleting,
+            foreign_deleting,
         ];
         let decision = prune_candidates(
             &inventory,
@@ -292,6 +307,10 @@ mod tests {
         );
         assert_eq!(skipped[2], ("d", &SkipReason::NotTracked));
         assert!(matches!(skipped[3], ("f", SkipReason::InvalidSyncOptions(_))));
+        assert_eq!(
+            skipped[4],
+            ("i", &SkipReason::OwnedByOther("driftless/shop".into()))
+        );
 
         let disabled = prune_candidates(
             &inventory,

@@ -12,6 +12,7 @@ use driftless_sync::diff::ignore::{matching, strip_ignored};
 use driftless_sync::discovery::Discovery;
 use driftless_sync::health::{Health, HealthStatusCode, assess_live};
 use driftless_sync::plan::{apply_stages, prune_waves};
+use driftless_sync::prune::waiting_on;
 use driftless_sync::{Action, ChangeSet, ObjectId};
 use kube::api::DynamicObject;
 
@@ -130,13 +131,13 @@ pub async fn prune(
         for id in &wave.objects {
             match apply::delete(discovery, &id.to_stub(), propagation).await {
                 Ok(deletion) => {
-                    metrics.prune_total.with_label_values(&[&id.kind]).inc();
+                    if deletion != apply::Deletion::AlreadyGone {
+                        metrics.prune_total.with_label_values(&[&id.kind]).inc();
+                    }
                     match deletion {
-                        apply::Deletion::Pending { finalizers } => changes.add(
-                            id.clone(),
-                            Action::Deleting,
-                            Some(format!("waiting on finalizers [{}]", finalizers.join(", "))),
-                        ),
+                        apply::Deletion::Pending { finalizers } => {
+                            changes.add(id.clone(), Action::Deleting, Some(waiting_on(&finalizers)))
+                        }
                         apply::Deletion::Deleted | apply::Deletion::AlreadyGone => {
                             changes.add(id.clone(), Action::Deleted, None);
                         }
@@ -146,16 +147,26 @@ pub async fn prune(
             }
         }
         if wave.wait_until_gone {
-            for stuck in wait_gone(discovery, &wave.objects, timeout).await {
-                changes.add(stuck.0, Action::Failed, Some(stuck.1));
+            // What is still there stays `Deleting`: tracked until gone, reported past the timeout.
+            for id in wait_gone(discovery, &wave.objects, timeout).await {
+                tracing::info!(object = %id, "still being deleted after the prune timeout; moving on");
             }
         }
     }
     changes
 }
 
-/// `PruneLast`: waits up to `timeout` until every object in `ids` is Healthy (or Suspended);
-/// returns the first one that is not, with its health, or `None` when all are.
+/// Healthy or Suspended: what `PruneLast` waits for.
+pub fn settled(health: &Health) -> bool {
+    matches!(
+        health.status,
+        HealthStatusCode::Healthy | HealthStatusCode::Suspended
+    )
+}
+
+/// `PruneLast`: waits up to `timeout` until every object in `ids` is [`settled`]; returns the
+/// first one that is not, with its health, or `None` when all are. A Degraded object ends the
+/// wait at once (it will not heal by waiting).
 pub async fn wait_healthy(
     discovery: &Discovery,
     ids: &[ObjectId],
@@ -168,15 +179,15 @@ pub async fn wait_healthy(
         for id in ids {
             let live = apply::get_live(discovery, &id.to_stub()).await.ok().flatten();
             let health = assess_live(live.as_ref());
-            if !matches!(
-                health.status,
-                HealthStatusCode::Healthy | HealthStatusCode::Suspended
-            ) {
+            if !settled(&health) {
                 first_unsettled = Some((id.clone(), health));
                 break;
             }
         }
-        if first_unsettled.is_none() || tokio::time::Instant::now() >= deadline {
+        let hopeless = first_unsettled
+            .as_ref()
+            .is_some_and(|(_, h)| h.status == HealthStatusCode::Degraded);
+        if first_unsettled.is_none() || hopeless || tokio::time::Instant::now() >= deadline {
             return first_unsettled;
         }
         tokio::time::sleep(pause).await;
@@ -184,19 +195,15 @@ pub async fn wait_healthy(
     }
 }
 
-/// Waits until `ids` are gone; returns those still present, with their blocking finalizers.
-async fn wait_gone(discovery: &Discovery, ids: &[ObjectId], timeout: Duration) -> Vec<(ObjectId, String)> {
+/// Waits until `ids` are gone, up to `timeout`; returns those still present.
+async fn wait_gone(discovery: &Discovery, ids: &[ObjectId], timeout: Duration) -> Vec<ObjectId> {
     let deadline = tokio::time::Instant::now() + timeout;
     let mut pause = Duration::from_millis(100);
     loop {
         let mut remaining = Vec::new();
         for id in ids {
-            if let Ok(Some(live)) = apply::get_live(discovery, &id.to_stub()).await {
-                let finalizers = live.metadata.finalizers.unwrap_or_default().join(", ");
-                remaining.push((
-                    id.clone(),
-                    format!("stuck in deletion, finalizers: [{finalizers}]"),
-                ));
+            if let Ok(Some(_)) = apply::get_live(discovery, &id.to_stub()).await {
+                remaining.push(id.clone());
             }
         }
         if remaining.is_empty() || tokio::time::Instant::now() >= deadline {

@@ -48,6 +48,8 @@ pub struct Facts<'a> {
     pub desired: &'a Inventory,
     /// Live objects of the stale inventory entries.
     pub stale_live: &'a [DynamicObject],
+    /// Every desired object (but those tracked by another app) is Healthy or Suspended now.
+    pub settled: bool,
     /// The current time.
     pub now: Timestamp,
 }
@@ -74,6 +76,8 @@ pub struct Decision {
     pub prune: PruneDecision,
     /// Why a sync runs; `None` when nothing is applied or pruned.
     pub trigger: Option<Trigger>,
+    /// `PruneLast` objects waiting until everything else is healthy (kept, no sync for them yet).
+    pub last_waiting: Vec<driftless_sync::ObjectId>,
 }
 
 impl Decision {
@@ -123,6 +127,11 @@ pub fn decide(facts: &Facts<'_>) -> Decision {
         facts.stale_live,
         &options,
     );
+    // PruneLast alone does not start a sync until the rest is healthy (a sync that applies
+    // something waits for health itself before pruning last).
+    if !facts.settled && decision.apply.is_empty() && decision.prune.now.is_empty() {
+        decision.last_waiting = std::mem::take(&mut decision.prune.last);
+    }
     let prunes = !decision.prune.now.is_empty() || !decision.prune.last.is_empty();
     if !decision.apply.is_empty() || prunes {
         decision.trigger = Some(if manual {
@@ -190,6 +199,17 @@ mod tests {
     }
 
     fn run(case: Case, inventory: &Inventory, desired: &Inventory, stale: &[DynamicObject]) -> Decision {
+        run_with(case, inventory, desired, stale, false, true)
+    }
+
+    fn run_with(
+        case: Case,
+        inventory: &Inventory,
+        desired: &Inventory,
+        stale: &[DynamicObject],
+        prune_last: bool,
+        settled: bool,
+    ) -> Decision {
         decide(&Facts {
             app: app(),
             policy: SelfHealPolicy {
@@ -199,12 +219,13 @@ mod tests {
             },
             auto_prune: case.auto_prune,
             allow_empty: false,
-            prune_last: false,
+            prune_last,
             manual: case.manual,
             objects: case.objects,
             inventory,
             desired,
             stale_live: stale,
+            settled,
             now: Timestamp::UNIX_EPOCH,
         })
     }
@@ -301,5 +322,55 @@ mod tests {
         assert_eq!(pruning.trigger, Some(Trigger::Git));
         let off = run(case(false), &inventory, &desired, &stale);
         assert!(off.prune.now.is_empty() && off.trigger.is_none());
+    }
+
+    #[test]
+    fn prune_last_alone_waits_for_health_without_starting_syncs() {
+        let inventory = Inventory::from_ids([id("keep"), id("old")]);
+        let desired = Inventory::from_ids([id("keep")]);
+        let stale = [live("old", false)];
+        let case = |objects| Case {
+            automated: true,
+            self_heal: true,
+            auto_prune: true,
+            manual: None,
+            objects,
+        };
+        let rolling = run_with(
+            case(vec![state(false, false, false)]),
+            &inventory,
+            &desired,
+            &stale,
+            true,
+            false,
+        );
+        assert_eq!(
+            (rolling.trigger, rolling.last_waiting.as_slice()),
+            (None, &[id("old")][..])
+        );
+        assert!(rolling.prune.last.is_empty());
+        let healthy = run_with(
+            case(vec![state(false, false, false)]),
+            &inventory,
+            &desired,
+            &stale,
+            true,
+            true,
+        );
+        assert_eq!(
+            (healthy.trigger, healthy.prune.last.as_slice()),
+            (Some(Trigger::Git), &[id("old")][..])
+        );
+        // A sync that applies something keeps it: the sync waits for health before pruning last.
+        let applying = run_with(
+            case(vec![state(true, true, false)]),
+            &inventory,
+            &desired,
+            &stale,
+            true,
+            false,
+        );
+        assert_eq!(applying.prune.last, [id("old")]);
+        assert!(applying.last_waiting.is_empty());
     }
 }

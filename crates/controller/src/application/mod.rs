@@ -246,8 +246,19 @@ async fn run(app: &Application, ctx: &Context) -> Outcome {
     let desired_inventory = Inventory::from_ids(compared.iter().map(|c| c.id.clone()));
     let mut stale_live = Vec::new();
     for id in inventory.stale(&desired_inventory) {
-        if let Ok(Some(live)) = driftless_sync::apply::get_live(&ctx.discovery, &id.to_stub()).await {
-            stale_live.push(live);
+        match driftless_sync::apply::get_live(&ctx.discovery, &id.to_stub()).await {
+            Ok(Some(live)) => stale_live.push(live),
+            // Gone, or its kind is no longer served (CRD removed): nothing left to prune.
+            Ok(None) => {}
+            Err(driftless_sync::apply::ApiCallError::Discovery(error)) if error.not_served() => {}
+            // Unknown is not gone: stop before pruning or dropping it from the inventory.
+            Err(error) => {
+                let message = format!("reading {id}, which git no longer has: {error}");
+                return report.failed(
+                    problem(ErrorType::ComparisonError, error.reason(), &message),
+                    true,
+                );
+            }
         }
     }
 
@@ -275,6 +286,10 @@ async fn run(app: &Application, ctx: &Context) -> Outcome {
         inventory: &inventory,
         desired: &desired_inventory,
         stale_live: &stale_live,
+        settled: compared
+            .iter()
+            .filter(|c| c.owned_by_other.is_none())
+            .all(|c| act::settled(&driftless_sync::health::assess_live(c.live.as_ref()))),
         now: jiff::Timestamp::now(),
     };
     if facts
@@ -468,9 +483,21 @@ async fn act(
         .await,
     );
     if !decision.prune.last.is_empty() {
-        // PruneLast: only once everything the app renders is healthy; else a later sync does it.
-        let ids: Vec<_> = compared.iter().map(|c| c.id.clone()).collect();
-        match act::wait_healthy(acting, &ids, timeout).await {
+        // PruneLast: only after a clean apply, once everything the app renders (and owns) is
+        // healthy; otherwise a later reconcile prunes them.
+        let ids: Vec<_> = compared
+            .iter()
+            .filter(|c| c.owned_by_other.is_none())
+            .map(|c| c.id.clone())
+            .collect();
+        let unsettled = if changes.has_failures() {
+            Some("the apply failed".to_owned())
+        } else {
+            act::wait_healthy(acting, &ids, timeout)
+                .await
+                .map(|(id, health)| format!("{id} is {:?}", health.status))
+        };
+        match unsettled {
             None => changes.append(
                 act::prune(
                     acting,
@@ -481,11 +508,8 @@ async fn act(
                 )
                 .await,
             ),
-            Some((id, health)) => {
-                let why = format!(
-                    "PruneLast: waiting until {id} is healthy (now {:?})",
-                    health.status
-                );
+            Some(reason) => {
+                let why = format!("PruneLast: not pruned yet, {reason}");
                 for id in &decision.prune.last {
                     changes.add(id.clone(), ChangeAction::Skipped, Some(why.clone()));
                 }
@@ -557,6 +581,7 @@ async fn clear_requests(
             result => return result.map(|_| ()),
         }
     }
+    tracing::warn!("the Application kept changing; its handled request stays and runs again");
     Ok(())
 }
 

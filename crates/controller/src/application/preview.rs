@@ -5,10 +5,11 @@
 use driftless_api::Application;
 use driftless_api::application::SyncStatusCode;
 use driftless_sync::ObjectId;
-use driftless_sync::apply::{ApiCallError, ApplyOptions, FIELD_MANAGER};
+use driftless_sync::apply::{ApiCallError, ApplyOptions, FIELD_MANAGER, get_live};
 use driftless_sync::decorate::AppRef;
 use driftless_sync::discovery::Discovery;
 use driftless_sync::inventory::Inventory;
+use driftless_sync::prune::{DesiredState, PruneOptions, SkipReason, prune_candidates};
 use kube::ResourceExt;
 use kube::api::DynamicObject;
 
@@ -35,20 +36,31 @@ pub enum PreviewError {
     },
 }
 
+/// What becomes of an object the app applied before and git no longer has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Removal {
+    /// A sync with prune on deletes it.
+    Prune,
+    /// It stays, and why.
+    Kept(SkipReason),
+    /// Its deletion has started already.
+    Deleting,
+}
+
 /// The differences between git and the cluster for one Application.
 pub struct Preview {
     /// Rendered objects that differ from the cluster (missing ones included), in render order.
     pub changed: Vec<Compared>,
     /// Rendered objects that already match.
     pub unchanged: usize,
-    /// Objects the app applied before that git no longer has (a pruning sync deletes them).
-    pub removed: Vec<ObjectId>,
+    /// Objects the app applied before that git no longer has and that still exist.
+    pub removed: Vec<(ObjectId, Removal)>,
 }
 
 impl Preview {
-    /// True when a sync would change nothing.
+    /// True when a sync (with prune on) would change nothing.
     pub fn is_empty(&self) -> bool {
-        self.changed.is_empty() && self.removed.is_empty()
+        self.changed.is_empty() && !self.removed.iter().any(|(_, r)| *r == Removal::Prune)
     }
 }
 
@@ -78,7 +90,33 @@ pub async fn preview(
             }
         })?;
     let desired = Inventory::from_ids(compared.iter().map(|c| c.id.clone()));
-    let removed = inventory.stale(&desired);
+    let mut stale_live = Vec::new();
+    for id in inventory.stale(&desired) {
+        if let Some(live) = get_live(discovery, &id.to_stub()).await? {
+            stale_live.push(live);
+        }
+    }
+    let prune = prune_candidates(
+        &inventory,
+        DesiredState::Rendered(&desired),
+        &stale_live,
+        &PruneOptions {
+            app: app_ref.clone(),
+            enabled: true,
+            allow_empty: true,
+            prune_last: false,
+        },
+    );
+    let removed = (prune.now.into_iter().chain(prune.last))
+        .map(|id| (id, Removal::Prune))
+        .chain(
+            prune
+                .skipped
+                .into_iter()
+                .map(|(id, why)| (id, Removal::Kept(why))),
+        )
+        .chain(prune.terminating.into_iter().map(|id| (id, Removal::Deleting)))
+        .collect();
     let (changed, unchanged): (Vec<Compared>, Vec<Compared>) = compared
         .into_iter()
         .partition(|c| c.comparison.status != SyncStatusCode::Synced);

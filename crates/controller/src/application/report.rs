@@ -12,7 +12,7 @@ use driftless_api::application::{
 use driftless_git::CommitId;
 use driftless_sync::health::{aggregate, assess_live};
 use driftless_sync::inventory::Inventory;
-use driftless_sync::prune::{SkipReason, StuckDeletion};
+use driftless_sync::prune::{SkipReason, StuckDeletion, waiting_on};
 use driftless_sync::{Action as ChangeAction, ChangeSet, ObjectId};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::api::DynamicObject;
@@ -209,6 +209,15 @@ impl Report {
                 resources.push(resource_status(id, SyncStatusCode::OutOfSync, None));
             }
         }
+        for id in &decision.last_waiting {
+            app_synced = false;
+            next_inventory.push(id.clone());
+            let health = HealthStatus {
+                status: HealthStatusCode::Progressing,
+                message: Some("PruneLast: pruned once everything else is healthy".into()),
+            };
+            resources.push(resource_status(id, SyncStatusCode::OutOfSync, Some(health)));
+        }
         let prune_blocked = decision.prune.blocked.is_some();
         for id in inventory.iter() {
             let prune_not_done = matches!(
@@ -237,8 +246,7 @@ impl Report {
         for stuck in terminating {
             app_synced = false;
             next_inventory.push(stuck.id.clone());
-            let message = format!("waiting on finalizers [{}]", stuck.finalizers.join(", "));
-            resources.push(being_deleted(&stuck.id, &message));
+            resources.push(being_deleted(&stuck.id, &waiting_on(&stuck.finalizers)));
             if stuck.gave_up {
                 problems.push(Problem {
                     kind: ErrorType::SyncError,
@@ -327,6 +335,23 @@ impl Report {
                     },
                 );
             }
+        } else if self.manual {
+            // A handled manual request always leaves its own result, even with nothing to do.
+            let refusal = problems.iter().find(|p| p.reason == "SyncWindowClosed");
+            let now = time(jiff::Timestamp::now());
+            status.operation_state = Some(OperationState {
+                phase: if refusal.is_some() {
+                    OperationPhase::Error
+                } else {
+                    OperationPhase::Succeeded
+                },
+                message: Some(
+                    refusal.map_or_else(|| format!("nothing to sync at {revision}"), |p| p.message.clone()),
+                ),
+                started_at: Some(now.clone()),
+                finished_at: Some(now),
+                sync_result: None,
+            });
         }
         for problem in &problems {
             let seen = self

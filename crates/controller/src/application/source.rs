@@ -31,6 +31,9 @@ pub enum SourceError {
     /// Git failed and nothing usable is cached.
     #[error(transparent)]
     Git(#[from] GitError),
+    /// The repository Secret that applies to the source is unusable.
+    #[error(transparent)]
+    Credentials(#[from] crate::repo_credentials::CredentialError),
     /// The render failed.
     #[error(transparent)]
     Render(#[from] RenderError),
@@ -44,6 +47,7 @@ impl SourceError {
     pub fn reason(&self) -> &'static str {
         match self {
             SourceError::Git(e) => e.reason(),
+            SourceError::Credentials(e) => e.reason(),
             SourceError::Render(e) => e.reason(),
             SourceError::Decorate(e) => e.reason(),
         }
@@ -53,6 +57,8 @@ impl SourceError {
     pub fn is_transient(&self) -> bool {
         match self {
             SourceError::Git(e) => e.is_transient(),
+            // Retried with backoff, so a fixed Secret counts soon.
+            SourceError::Credentials(_) => true,
             SourceError::Render(e) => e.is_transient(),
             // A CR whose CRD is not yet served becomes resolvable soon.
             SourceError::Decorate(driftless_sync::Error::UnknownKind { .. }) => true,
@@ -73,6 +79,7 @@ pub async fn desired_state(
     let source = &app.spec.source;
     let path = crate::render::app_path(&source.path);
     let options = FetchOptions {
+        credentials: ctx.credentials.for_url(&source.repo_url).await?,
         max_age: if refresh.is_some() {
             None
         } else {

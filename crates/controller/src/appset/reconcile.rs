@@ -67,6 +67,15 @@ pub enum GenerateError {
         #[source]
         source: driftless_git::GitError,
     },
+    /// The repository Secret for a generator's repository is unusable.
+    #[error("generator repository {repo}: {source}")]
+    Credentials {
+        /// Redacted URL.
+        repo: String,
+        /// Which Secret and field.
+        #[source]
+        source: crate::repo_credentials::CredentialError,
+    },
     /// A generator failed.
     #[error(transparent)]
     Generator(#[from] GenError),
@@ -83,6 +92,7 @@ impl GenerateError {
     pub fn reason(&self) -> &'static str {
         match self {
             GenerateError::Git { source, .. } => source.reason(),
+            GenerateError::Credentials { source, .. } => source.reason(),
             GenerateError::Generator(e) => e.reason(),
             GenerateError::Template(e) => e.reason(),
             GenerateError::Duplicates(_) => "DuplicateApplicationNames",
@@ -217,19 +227,29 @@ async fn generate(
     ctx: &Context,
     refresh: bool,
 ) -> Result<Vec<Application>, GenerateError> {
-    let options = FetchOptions {
-        max_age: if refresh {
-            None
-        } else {
-            Some(ctx.config.poll_interval)
-        },
-        ..FetchOptions::default()
-    };
     let mut trees = Trees::default();
     for git in generators::git_sources(&set.spec.generators) {
         let revision = revision_of(&git).to_owned();
+        let repo = driftless_git::url::redact_url(&git.repo_url);
+        let credentials =
+            ctx.credentials
+                .for_url(&git.repo_url)
+                .await
+                .map_err(|source| GenerateError::Credentials {
+                    repo: repo.clone(),
+                    source,
+                })?;
+        let options = FetchOptions {
+            credentials,
+            max_age: if refresh {
+                None
+            } else {
+                Some(ctx.config.poll_interval)
+            },
+            ..FetchOptions::default()
+        };
         let git_error = |source| GenerateError::Git {
-            repo: driftless_git::url::redact_url(&git.repo_url),
+            repo: repo.clone(),
             source,
         };
         let resolution = ctx
