@@ -28,6 +28,9 @@ enum Command {
     /// Render a kustomization directory, like `kustomize build`.
     Build(build::BuildArgs),
     /// Show what a sync of one Application would change (exit 1 when it would change something).
+    ///
+    /// The dry-runs run with your own Kubernetes credentials, not the project's ServiceAccount,
+    /// and the project's policy is not checked: a sync may still refuse what this shows.
     Diff(diff::DiffArgs),
     /// Sync one Application now (sets `operation.sync`) and wait for the result.
     Sync(app::SyncArgs),
