@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use driftless_testkit::{TempNamespace, wait_until};
-use driftless_tests::{Harness, fake_ingress_controller, http_get, synced_and_healthy};
+use driftless_tests::{Harness, app_spec, fake_ingress_controller, http_get, synced_and_healthy};
 use serde_json::json;
 
 const APP: &str = "payments-api-prod";
@@ -82,12 +82,12 @@ async fn main() {
         .create_app(
             APP,
             json!({}),
-            json!({
-                "source": {"repoURL": harness.repo_url(), "targetRevision": "main",
-                           "path": "apps/payments-api/overlays/prod"},
-                "destination": {"server": "https://kubernetes.default.svc", "namespace": target.name()},
-                "syncPolicy": {"automated": {"prune": true, "selfHeal": true}},
-            }),
+            app_spec(
+                &harness.repo_url(),
+                "apps/payments-api/overlays/prod",
+                target.name(),
+                json!({"prune": true, "selfHeal": true}),
+            ),
         )
         .await
         .unwrap();
