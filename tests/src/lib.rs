@@ -70,7 +70,7 @@ pub struct Replica {
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), String>>>,
     runtime: Option<tokio::runtime::Runtime>,
-    _cache: tempfile::TempDir,
+    cache: tempfile::TempDir,
 }
 
 impl Replica {
@@ -81,13 +81,24 @@ impl Replica {
         poll_interval: Duration,
         leader_election: Option<LeaderElection>,
     ) -> Result<Replica, HarnessError> {
+        Replica::spawn_tuned(kube, namespace, poll_interval, leader_election, |_| {})
+    }
+
+    /// Like [`Replica::spawn`], with `tune` adjusting the controller's settings last.
+    pub fn spawn_tuned(
+        kube: kube::Config,
+        namespace: &str,
+        poll_interval: Duration,
+        leader_election: Option<LeaderElection>,
+        tune: impl FnOnce(&mut ControllerConfig),
+    ) -> Result<Replica, HarnessError> {
         let cache = tempfile::tempdir()?;
         // Two free loopback ports: bind both (so they differ), read them, release them for the controller.
         let metrics_socket = std::net::TcpListener::bind("127.0.0.1:0")?;
         let webhook_socket = std::net::TcpListener::bind("127.0.0.1:0")?;
         let (metrics_addr, webhook_addr) = (metrics_socket.local_addr()?, webhook_socket.local_addr()?);
         drop((metrics_socket, webhook_socket));
-        let config = ControllerConfig {
+        let mut config = ControllerConfig {
             webhook_addr: Some(webhook_addr),
             webhook_secret: Some(WEBHOOK_SECRET.to_owned()),
             namespaces: vec![namespace.to_owned()],
@@ -98,6 +109,7 @@ impl Replica {
             leader_election,
             ..ControllerConfig::default()
         };
+        tune(&mut config);
         let (stop, stopped) = oneshot::channel::<()>();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -120,8 +132,13 @@ impl Replica {
             stop: Some(stop),
             task: Some(task),
             runtime: Some(runtime),
-            _cache: cache,
+            cache,
         })
+    }
+
+    /// Its repository cache directory.
+    pub fn cache_dir(&self) -> &Path {
+        self.cache.path()
     }
 
     /// Ends the controller at once, as `kill -9` would: every task it runs (the Lease

@@ -13,6 +13,8 @@ pub struct ControllerConfig {
     pub poll_interval: Duration,
     /// Directory of the repository cache.
     pub cache_dir: PathBuf,
+    /// Mirrors no Application used for this long are removed from the cache.
+    pub repo_unused_after: Duration,
     /// Address of `/metrics`, `/healthz` and `/readyz`.
     pub metrics_addr: SocketAddr,
     /// Most renders kept in memory.
@@ -38,6 +40,7 @@ impl Default for ControllerConfig {
             namespaces: vec!["driftless".into()],
             poll_interval: Duration::from_secs(180),
             cache_dir: std::env::temp_dir().join("driftless-repos"),
+            repo_unused_after: Duration::from_secs(24 * 3600),
             metrics_addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             render_cache_size: 512,
             prune_timeout: Duration::from_secs(120),

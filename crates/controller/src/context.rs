@@ -65,7 +65,10 @@ impl Context {
         let metrics = Metrics::new()?;
         let client = crate::metered::client(kube.clone(), metrics.kube_api_requests_total.clone())?;
         let discovery = Discovery::new(client.clone());
-        let repos = RepoCache::new(driftless_git::RepoCacheConfig::new(&config.cache_dir))?;
+        let repos = RepoCache::new(driftless_git::RepoCacheConfig {
+            unused_after: config.repo_unused_after,
+            ..driftless_git::RepoCacheConfig::new(&config.cache_dir)
+        })?;
         let reporter = Reporter {
             controller: "driftless".into(),
             instance: std::env::var("POD_NAME").ok(),

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use driftless_api::Application;
 use futures::StreamExt;
@@ -120,6 +121,10 @@ pub async fn run_until(
         .with_config(ControllerSettings::default().concurrency(ctx.config.concurrency));
     let controller = triggers::with_drift(controller, ctx.drift.stream());
     let sets = tokio::spawn(crate::appset::run(client.clone(), Arc::clone(&ctx), stop.clone()));
+    let repo_gc = tokio::spawn(collect_unused_repos(
+        ctx.repos.clone(),
+        ctx.config.repo_unused_after,
+    ));
     controller
         .graceful_shutdown_on(until)
         .run(reconcile, error_policy, Arc::clone(&ctx))
@@ -138,6 +143,7 @@ pub async fn run_until(
         })
         .await;
     sets.abort();
+    repo_gc.abort();
     readiness.set(false);
     let _ = release_tx.send(());
     if let Some(guard) = guard {
@@ -148,6 +154,25 @@ pub async fn run_until(
     }
     let _ = server.await;
     Ok(())
+}
+
+/// How often the repository cache is swept for mirrors unused for `unused_after`.
+pub fn gc_interval(unused_after: Duration) -> Duration {
+    (unused_after / 4).clamp(Duration::from_secs(1), Duration::from_secs(3600))
+}
+
+/// Removes mirrors nobody used for `unused_after` (and leftovers of crashed clones), forever.
+async fn collect_unused_repos(repos: driftless_git::RepoCache, unused_after: Duration) {
+    loop {
+        tokio::time::sleep(gc_interval(unused_after)).await;
+        match repos.gc().await {
+            Ok(report) if !report.removed.is_empty() => {
+                tracing::info!(removed = ?report.removed, kept = report.kept, "removed unused repository mirrors");
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "sweeping the repository cache failed"),
+        }
+    }
 }
 
 /// Resolves on SIGTERM or Ctrl-C.
@@ -169,4 +194,19 @@ pub async fn shutdown_signal() {
     }
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cache_is_swept_four_times_per_idle_limit_within_bounds() {
+        assert_eq!(
+            gc_interval(Duration::from_secs(24 * 3600)),
+            Duration::from_secs(3600)
+        );
+        assert_eq!(gc_interval(Duration::from_secs(600)), Duration::from_secs(150));
+        assert_eq!(gc_interval(Duration::from_secs(2)), Duration::from_secs(1));
+    }
 }

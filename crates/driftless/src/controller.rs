@@ -28,6 +28,9 @@ pub struct ControllerArgs {
     /// Directory of the repository cache.
     #[arg(long, env = "DRIFTLESS_CACHE_DIR", default_value_os_t = std::env::temp_dir().join("driftless-repos"))]
     pub cache_dir: PathBuf,
+    /// Remove repository mirrors no Application used for this long (e.g. 24h, 90m).
+    #[arg(long, env = "DRIFTLESS_REPO_UNUSED_AFTER", default_value = "24h", value_parser = parse_duration)]
+    pub repo_unused_after: Duration,
     /// Address of /metrics, /healthz and /readyz.
     #[arg(long, env = "DRIFTLESS_METRICS_ADDR", default_value = "127.0.0.1:8080")]
     pub metrics_addr: SocketAddr,
@@ -72,6 +75,7 @@ impl ControllerArgs {
             namespaces,
             poll_interval: self.poll_interval,
             cache_dir: self.cache_dir.clone(),
+            repo_unused_after: self.repo_unused_after,
             metrics_addr: self.metrics_addr,
             prune_timeout: self.prune_timeout,
             concurrency: self.concurrency,
