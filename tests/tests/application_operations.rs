@@ -610,3 +610,83 @@ async fn prune_last_waits_until_the_rollout_is_healthy() {
     );
     harness.stop().await;
 }
+
+#[tokio::test]
+async fn git_going_away_keeps_the_last_good_state_and_its_return_recovers() {
+    let tree = tempfile::tempdir().unwrap();
+    write_tree(
+        tree.path(),
+        &[
+            ("app/kustomization.yaml", kustomization(&["settings.yaml"])),
+            ("app/settings.yaml", config_map("settings", "one", &[])),
+        ],
+    );
+    let harness = Harness::start(tree.path()).await.unwrap();
+    let target = TempNamespace::create(&harness.client, "dl-gitdown")
+        .await
+        .unwrap();
+    let spec = app_spec(&harness.repo_url(), "app", target.name(), json!({"prune": true}));
+    harness.create_app("gitdown", json!({}), spec).await.unwrap();
+    let first = harness.git.rev_parse(REPO, "main").unwrap();
+    let synced = harness
+        .wait_app("gitdown", "Synced and Healthy", |app| {
+            synced_and_healthy(app, Some(&first))
+        })
+        .await
+        .unwrap();
+    let inventory = synced.status.unwrap().inventory;
+
+    // The repository disappears from the server: the fetch fails, the cached commit still
+    // renders, and nothing is pruned or lost.
+    harness.git.delete_repo(REPO).unwrap();
+    harness.refresh("gitdown").await.unwrap();
+    let git_problem = |app: &Application| {
+        app.status.as_ref().and_then(|s| {
+            s.conditions
+                .iter()
+                .find(|c| c.type_ == "ComparisonError" && c.reason.starts_with("Git"))
+                .map(|c| c.message.clone())
+        })
+    };
+    let app = harness
+        .wait_app("gitdown", "a git condition", |app| git_problem(app).is_some())
+        .await
+        .unwrap();
+    let message = git_problem(&app).unwrap();
+    assert!(
+        message.contains(&format!("{REPO}.git")),
+        "names the repository: {message}"
+    );
+    let status = app.status.as_ref().unwrap();
+    assert_eq!(status.sync.revision.as_deref(), Some(first.as_str()));
+    assert_eq!(status.inventory, inventory, "the inventory is kept");
+    let configmaps: Api<ConfigMap> = Api::namespaced(harness.client.clone(), target.name());
+    assert!(
+        configmaps.get_opt("settings").await.unwrap().is_some(),
+        "nothing pruned"
+    );
+
+    // It comes back with a new history: the app follows without a restart.
+    write_tree(
+        tree.path(),
+        &[("app/settings.yaml", config_map("settings", "two", &[]))],
+    );
+    harness.git.create_repo(REPO).unwrap();
+    let second = harness
+        .git
+        .commit_dir(REPO, "main", "restored", tree.path())
+        .unwrap();
+    harness.git.set_head(REPO, "main").unwrap();
+    harness.refresh("gitdown").await.unwrap();
+    harness
+        .wait_app("gitdown", "Synced at the restored repository", |app| {
+            synced_and_healthy(app, Some(&second)) && git_problem(app).is_none()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        configmaps.get("settings").await.unwrap().data.unwrap()["value"],
+        "two"
+    );
+    harness.stop().await;
+}
