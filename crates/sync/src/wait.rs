@@ -7,7 +7,10 @@ use kube::Client;
 use kube::api::{Api, GroupVersionKind, ListParams};
 use kube::runtime::wait::{await_condition, conditions};
 
+use crate::apply::get_live;
 use crate::discovery::Discovery;
+use crate::health::{Health, HealthStatusCode, assess_live, settled};
+use crate::object_id::ObjectId;
 
 /// A CRD did not become Established in time.
 #[derive(Debug, thiserror::Error)]
@@ -52,22 +55,90 @@ pub async fn kinds_served(
     kinds: &[GroupVersionKind],
     timeout: Duration,
 ) -> Result<(), NotServed> {
-    let deadline = tokio::time::Instant::now() + timeout;
-    let mut pause = Duration::from_millis(50);
+    let mut poll = Poll::new(timeout, Duration::from_millis(50), Duration::from_secs(1));
     for gvk in kinds {
         while !served(discovery, gvk).await {
-            if tokio::time::Instant::now() >= deadline {
+            if !poll.pause().await {
                 return Err(NotServed {
                     api_version: gvk.api_version(),
                     kind: gvk.kind.clone(),
                     timeout,
                 });
             }
-            tokio::time::sleep(pause).await;
-            pause = (pause * 2).min(Duration::from_secs(1));
         }
     }
     Ok(())
+}
+
+/// Waits up to `timeout` until every object in `ids` is [`settled`]; returns the first one that
+/// is not, with its health, or `None` when all are. A Degraded object ends the wait at once (it
+/// will not heal by waiting).
+pub async fn healthy(
+    discovery: &Discovery,
+    ids: &[ObjectId],
+    timeout: Duration,
+) -> Option<(ObjectId, Health)> {
+    let mut poll = Poll::new(timeout, Duration::from_millis(200), Duration::from_secs(2));
+    loop {
+        let mut unsettled = None;
+        for id in ids {
+            let live = get_live(discovery, &id.to_stub()).await.ok().flatten();
+            let health = assess_live(live.as_ref());
+            if !settled(&health) {
+                unsettled = Some((id.clone(), health));
+                break;
+            }
+        }
+        let hopeless = unsettled
+            .as_ref()
+            .is_some_and(|(_, h)| h.status == HealthStatusCode::Degraded);
+        if unsettled.is_none() || hopeless || !poll.pause().await {
+            return unsettled;
+        }
+    }
+}
+
+/// Waits up to `timeout` until the objects `ids` are gone; returns those still present.
+pub async fn gone(discovery: &Discovery, ids: &[ObjectId], timeout: Duration) -> Vec<ObjectId> {
+    let mut poll = Poll::new(timeout, Duration::from_millis(100), Duration::from_secs(2));
+    loop {
+        let mut remaining = Vec::new();
+        for id in ids {
+            if let Ok(Some(_)) = get_live(discovery, &id.to_stub()).await {
+                remaining.push(id.clone());
+            }
+        }
+        if remaining.is_empty() || !poll.pause().await {
+            return remaining;
+        }
+    }
+}
+
+/// Pauses between checks, doubling from `first` up to `max`, until a deadline.
+struct Poll {
+    deadline: tokio::time::Instant,
+    pause: Duration,
+    max: Duration,
+}
+
+impl Poll {
+    fn new(timeout: Duration, first: Duration, max: Duration) -> Poll {
+        Poll {
+            deadline: tokio::time::Instant::now() + timeout,
+            pause: first,
+            max,
+        }
+    }
+
+    /// Sleeps before the next check; `false` (without sleeping) once the deadline has passed.
+    async fn pause(&mut self) -> bool {
+        if tokio::time::Instant::now() >= self.deadline {
+            return false;
+        }
+        tokio::time::sleep(self.pause).await;
+        self.pause = (self.pause * 2).min(self.max);
+        true
+    }
 }
 
 /// True when discovery resolves `gvk` and listing it does not answer 404.

@@ -10,7 +10,6 @@ use driftless_api::sync_options::PropagationPolicy;
 use driftless_sync::apply::{self, ApplyOptions};
 use driftless_sync::diff::ignore::{matching, strip_ignored};
 use driftless_sync::discovery::Discovery;
-use driftless_sync::health::{Health, HealthStatusCode, assess_live};
 use driftless_sync::plan::{apply_stages, prune_waves};
 use driftless_sync::prune::waiting_on;
 use driftless_sync::{Action, ChangeSet, ObjectId};
@@ -148,68 +147,10 @@ pub async fn prune(
         }
         if wave.wait_until_gone {
             // What is still there stays `Deleting`: tracked until gone, reported past the timeout.
-            for id in wait_gone(discovery, &wave.objects, timeout).await {
+            for id in driftless_sync::wait::gone(discovery, &wave.objects, timeout).await {
                 tracing::info!(object = %id, "still being deleted after the prune timeout; moving on");
             }
         }
     }
     changes
-}
-
-/// Healthy or Suspended: what `PruneLast` waits for.
-pub fn settled(health: &Health) -> bool {
-    matches!(
-        health.status,
-        HealthStatusCode::Healthy | HealthStatusCode::Suspended
-    )
-}
-
-/// `PruneLast`: waits up to `timeout` until every object in `ids` is [`settled`]; returns the
-/// first one that is not, with its health, or `None` when all are. A Degraded object ends the
-/// wait at once (it will not heal by waiting).
-pub async fn wait_healthy(
-    discovery: &Discovery,
-    ids: &[ObjectId],
-    timeout: Duration,
-) -> Option<(ObjectId, Health)> {
-    let deadline = tokio::time::Instant::now() + timeout;
-    let mut pause = Duration::from_millis(200);
-    loop {
-        let mut first_unsettled = None;
-        for id in ids {
-            let live = apply::get_live(discovery, &id.to_stub()).await.ok().flatten();
-            let health = assess_live(live.as_ref());
-            if !settled(&health) {
-                first_unsettled = Some((id.clone(), health));
-                break;
-            }
-        }
-        let hopeless = first_unsettled
-            .as_ref()
-            .is_some_and(|(_, h)| h.status == HealthStatusCode::Degraded);
-        if first_unsettled.is_none() || hopeless || tokio::time::Instant::now() >= deadline {
-            return first_unsettled;
-        }
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(Duration::from_secs(2));
-    }
-}
-
-/// Waits until `ids` are gone, up to `timeout`; returns those still present.
-async fn wait_gone(discovery: &Discovery, ids: &[ObjectId], timeout: Duration) -> Vec<ObjectId> {
-    let deadline = tokio::time::Instant::now() + timeout;
-    let mut pause = Duration::from_millis(100);
-    loop {
-        let mut remaining = Vec::new();
-        for id in ids {
-            if let Ok(Some(_)) = apply::get_live(discovery, &id.to_stub()).await {
-                remaining.push(id.clone());
-            }
-        }
-        if remaining.is_empty() || tokio::time::Instant::now() >= deadline {
-            return remaining;
-        }
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(Duration::from_secs(2));
-    }
 }

@@ -22,6 +22,7 @@ use driftless_api::annotations::{REFRESH, RESOURCES_FINALIZER, RefreshKind};
 use driftless_api::validate::{CheckedSpec, check_spec};
 use driftless_sync::apply::{ApplyOptions, FIELD_MANAGER};
 use driftless_sync::decorate::AppRef;
+use driftless_sync::health::{assess_live, settled};
 use driftless_sync::inventory::Inventory;
 use driftless_sync::prune::{StuckDeletion, deletion_state};
 use driftless_sync::self_heal::{self, SelfHealPolicy, object_opted_out};
@@ -286,10 +287,12 @@ async fn run(app: &Application, ctx: &Context) -> Outcome {
         inventory: &inventory,
         desired: &desired_inventory,
         stale_live: &stale_live,
-        settled: compared
-            .iter()
-            .filter(|c| c.owned_by_other.is_none())
-            .all(|c| act::settled(&driftless_sync::health::assess_live(c.live.as_ref()))),
+        // Only PruneLast asks, and only when something is stale: skip the health pass otherwise.
+        settled: stale_live.is_empty()
+            || compared
+                .iter()
+                .filter(|c| c.owned_by_other.is_none())
+                .all(|c| settled(&assess_live(c.live.as_ref()))),
         now: jiff::Timestamp::now(),
     };
     if facts
@@ -493,7 +496,7 @@ async fn act(
         let unsettled = if changes.has_failures() {
             Some("the apply failed".to_owned())
         } else {
-            act::wait_healthy(acting, &ids, timeout)
+            driftless_sync::wait::healthy(acting, &ids, timeout)
                 .await
                 .map(|(id, health)| format!("{id} is {:?}", health.status))
         };

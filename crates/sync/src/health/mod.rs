@@ -66,6 +66,14 @@ pub fn assess_live(live: Option<&DynamicObject>) -> Health {
     )
 }
 
+/// Healthy or Suspended: nothing left to wait for (what `PruneLast` waits for).
+pub fn settled(health: &Health) -> bool {
+    matches!(
+        health.status,
+        HealthStatusCode::Healthy | HealthStatusCode::Suspended
+    )
+}
+
 /// App health: the worst object's status, with that object named in the message. No objects is Healthy.
 pub fn aggregate<'a>(objects: impl IntoIterator<Item = (&'a ObjectId, &'a Health)>) -> Health {
     let mut worst: Option<(&ObjectId, &Health)> = None;
