@@ -36,6 +36,10 @@ pub struct PruneOptions {
     pub allow_empty: bool,
     /// App-level `PruneLast=true`.
     pub prune_last: bool,
+    /// The current time, to tell how long an object has been deleting.
+    pub now: jiff::Timestamp,
+    /// How long an object may stay deleting before it is reported as stuck.
+    pub deletion_timeout: std::time::Duration,
 }
 
 /// Why prune did not run at all.
@@ -76,8 +80,8 @@ pub struct PruneDecision {
     /// Stale inventory entries whose objects no longer exist: drop them from the inventory.
     pub gone: Vec<ObjectId>,
     /// Stale objects already being deleted (finalizers pending): not deleted or waited on
-    /// again, kept in the inventory and reported (see [`deletion_state`]) until they are gone.
-    pub terminating: Vec<ObjectId>,
+    /// again, kept in the inventory and reported until they are gone.
+    pub terminating: Vec<StuckDeletion>,
 }
 
 /// Decides what to prune. `live` holds the live objects of (at least) the stale ids; a stale id
@@ -119,7 +123,11 @@ pub fn prune_candidates(
                 decision.skipped.push((id, reason));
             }
             // Ours and already asked to go: not deleted again, tracked until gone.
-            _ if deleting => decision.terminating.push(id),
+            _ if deleting => {
+                decision
+                    .terminating
+                    .extend(deletion_state(object, options.now, options.deletion_timeout))
+            }
             Ok(true) => decision.last.push(id),
             Ok(false) => decision.now.push(id),
             Err(reason) => decision.skipped.push((id, reason)),
@@ -233,6 +241,8 @@ mod tests {
             enabled,
             allow_empty,
             prune_last: false,
+            now: "2026-11-23T08:01:00Z".parse().unwrap(),
+            deletion_timeout: std::time::Duration::from_secs(300),
         }
     }
 
@@ -294,7 +304,9 @@ mod tests {
         assert_eq!(decision.now, [cm("a")]);
         assert_eq!(decision.last, [cm("e")]);
         assert_eq!(decision.gone, [cm("g")]);
-        assert_eq!(decision.terminating, [cm("h")], "asked once, not deleted again");
+        let terminating: Vec<&ObjectId> = decision.terminating.iter().map(|t| &t.id).collect();
+        assert_eq!(terminating, [&cm("h")], "asked once, not deleted again");
+        assert!(!decision.terminating[0].gave_up, "60 s of a 300 s timeout");
         let skipped: Vec<(&str, &SkipReason)> = decision
             .skipped
             .iter()

@@ -50,6 +50,8 @@ pub struct Facts<'a> {
     pub stale_live: &'a [DynamicObject],
     /// Every desired object (but those tracked by another app) is Healthy or Suspended now.
     pub settled: bool,
+    /// How long a pruned object may stay deleting before it counts as stuck.
+    pub prune_timeout: std::time::Duration,
     /// The current time.
     pub now: Timestamp,
 }
@@ -120,6 +122,8 @@ pub fn decide(facts: &Facts<'_>) -> Decision {
         enabled: prune_enabled,
         allow_empty: facts.allow_empty,
         prune_last: facts.prune_last,
+        now: facts.now,
+        deletion_timeout: facts.prune_timeout,
     };
     decision.prune = prune_candidates(
         facts.inventory,
@@ -226,6 +230,7 @@ mod tests {
             desired,
             stale_live: stale,
             settled,
+            prune_timeout: std::time::Duration::from_secs(120),
             now: Timestamp::UNIX_EPOCH,
         })
     }

@@ -24,7 +24,6 @@ use driftless_sync::apply::{ApplyOptions, FIELD_MANAGER};
 use driftless_sync::decorate::AppRef;
 use driftless_sync::health::{assess_live, settled};
 use driftless_sync::inventory::Inventory;
-use driftless_sync::prune::{StuckDeletion, deletion_state};
 use driftless_sync::self_heal::{self, SelfHealPolicy, object_opted_out};
 use driftless_sync::{Action as ChangeAction, ChangeSet};
 use kube::api::{Api, Patch, PatchParams};
@@ -287,6 +286,7 @@ async fn run(app: &Application, ctx: &Context) -> Outcome {
         inventory: &inventory,
         desired: &desired_inventory,
         stale_live: &stale_live,
+        prune_timeout: ctx.config.prune_timeout,
         // Only PruneLast asks, and only when something is stale: skip the health pass otherwise.
         settled: stale_live.is_empty()
             || compared
@@ -359,8 +359,7 @@ async fn run(app: &Application, ctx: &Context) -> Outcome {
         None
     };
     let failed = sync.as_ref().map(|run| run.changes.has_failures());
-    let terminating = terminating(&stale_live, &decision, ctx.config.prune_timeout);
-    let mut outcome = report.finish(&compared, &inventory, &decision, &terminating, sync);
+    let mut outcome = report.finish(&compared, &inventory, &decision, sync);
     if let Some(failed) = failed {
         let failures = ctx.retries.record(&app_key, &revision_text, failed);
         if let retry::Verdict::RetryAfter(delay) = retry::verdict(retry_policy, failures) {
@@ -373,26 +372,6 @@ async fn run(app: &Application, ctx: &Context) -> Outcome {
         outcome.requeue = outcome.requeue.min(wait + Duration::from_secs(1));
     }
     outcome
-}
-
-/// The deletion state of every stale object the decision found already being deleted.
-fn terminating(
-    stale_live: &[kube::api::DynamicObject],
-    decision: &decide::Decision,
-    timeout: Duration,
-) -> Vec<StuckDeletion> {
-    let now = jiff::Timestamp::now();
-    stale_live
-        .iter()
-        .filter_map(|live| deletion_state(live, now, timeout))
-        .filter(|stuck| {
-            decision
-                .prune
-                .terminating
-                .iter()
-                .any(|id| id.key() == stuck.id.key())
-        })
-        .collect()
 }
 
 /// Loads the project and checks the source repository and destination against it.

@@ -105,6 +105,8 @@ pub async fn preview(
             enabled: true,
             allow_empty: true,
             prune_last: false,
+            now: jiff::Timestamp::now(),
+            deletion_timeout: std::time::Duration::MAX,
         },
     );
     let removed = (prune.now.into_iter().chain(prune.last))
@@ -115,7 +117,12 @@ pub async fn preview(
                 .into_iter()
                 .map(|(id, why)| (id, Removal::Kept(why))),
         )
-        .chain(prune.terminating.into_iter().map(|id| (id, Removal::Deleting)))
+        .chain(
+            prune
+                .terminating
+                .into_iter()
+                .map(|stuck| (stuck.id, Removal::Deleting)),
+        )
         .collect();
     let (changed, unchanged): (Vec<Compared>, Vec<Compared>) = compared
         .into_iter()

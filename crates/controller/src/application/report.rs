@@ -12,7 +12,7 @@ use driftless_api::application::{
 use driftless_git::CommitId;
 use driftless_sync::health::{aggregate, assess_live};
 use driftless_sync::inventory::Inventory;
-use driftless_sync::prune::{SkipReason, StuckDeletion, waiting_on};
+use driftless_sync::prune::{SkipReason, waiting_on};
 use driftless_sync::{Action as ChangeAction, ChangeSet, ObjectId};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::api::DynamicObject;
@@ -152,7 +152,6 @@ impl Report {
         compared: &[Compared],
         inventory: &Inventory,
         decision: &Decision,
-        terminating: &[StuckDeletion],
         sync: Option<SyncRun>,
     ) -> Outcome {
         let mut status = self.base();
@@ -243,7 +242,7 @@ impl Report {
             let message = entry.message.as_deref().unwrap_or_default();
             resources.push(being_deleted(&entry.id, message));
         }
-        for stuck in terminating {
+        for stuck in &decision.prune.terminating {
             app_synced = false;
             next_inventory.push(stuck.id.clone());
             resources.push(being_deleted(&stuck.id, &waiting_on(&stuck.finalizers)));
@@ -381,7 +380,7 @@ impl Report {
         );
 
         let mut requeue = self.poll_interval;
-        let deleting = terminating.iter().any(|stuck| !stuck.gave_up);
+        let deleting = decision.prune.terminating.iter().any(|stuck| !stuck.gave_up);
         if progressing || deleting || sync.is_some() {
             requeue = requeue.min(PROGRESSING_REQUEUE);
         }
