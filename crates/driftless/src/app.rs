@@ -179,18 +179,27 @@ fn describe(name: &str, state: &OperationState) -> String {
     text
 }
 
-async fn applications(target: &Target) -> anyhow::Result<Api<Application>> {
-    let client = kube::Client::try_default()
+/// A client from the kubeconfig (`KUBECONFIG`) or the Pod's ServiceAccount.
+pub async fn connect() -> anyhow::Result<kube::Client> {
+    kube::Client::try_default()
         .await
-        .context("connecting to Kubernetes (KUBECONFIG or in-cluster)")?;
-    Ok(Api::namespaced(client, &target.namespace))
+        .context("connecting to Kubernetes (KUBECONFIG or in-cluster)")
+}
+
+/// The Application `namespace/name`; a missing one is an error naming it.
+pub async fn read(api: &Api<Application>, namespace: &str, name: &str) -> anyhow::Result<Application> {
+    api.get_opt(name)
+        .await
+        .with_context(|| format!("reading Application {namespace}/{name}"))?
+        .with_context(|| format!("Application {namespace}/{name} not found"))
+}
+
+async fn applications(target: &Target) -> anyhow::Result<Api<Application>> {
+    Ok(Api::namespaced(connect().await?, &target.namespace))
 }
 
 async fn get(api: &Api<Application>, target: &Target) -> anyhow::Result<Application> {
-    api.get_opt(&target.name)
-        .await
-        .with_context(|| format!("reading Application {}/{}", target.namespace, target.name))?
-        .with_context(|| format!("Application {}/{} not found", target.namespace, target.name))
+    read(api, &target.namespace, &target.name).await
 }
 
 /// Reads the Application until `done` holds; on timeout the error carries its error conditions.

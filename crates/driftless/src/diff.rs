@@ -42,15 +42,9 @@ pub struct DiffArgs {
 
 /// Prints the differences; returns whether there are any.
 pub async fn run(args: &DiffArgs) -> anyhow::Result<bool> {
-    let client = kube::Client::try_default()
-        .await
-        .context("connecting to Kubernetes (KUBECONFIG or in-cluster)")?;
+    let client = crate::app::connect().await?;
     let apps: Api<Application> = Api::namespaced(client.clone(), &args.namespace);
-    let app = apps
-        .get_opt(&args.name)
-        .await
-        .with_context(|| format!("reading Application {}/{}", args.namespace, args.name))?
-        .with_context(|| format!("Application {}/{} not found", args.namespace, args.name))?;
+    let app = crate::app::read(&apps, &args.namespace, &args.name).await?;
     let source = &app.spec.source;
     let rendered = match &args.dir {
         Some(dir) => render_checkout(dir, &source.path)?,

@@ -211,11 +211,10 @@ impl Report {
         for id in &decision.last_waiting {
             app_synced = false;
             next_inventory.push(id.clone());
-            let health = HealthStatus {
-                status: HealthStatusCode::Progressing,
-                message: Some("PruneLast: pruned once everything else is healthy".into()),
-            };
-            resources.push(resource_status(id, SyncStatusCode::OutOfSync, Some(health)));
+            resources.push(leaving(
+                id,
+                "PruneLast: pruned once everything else is healthy".into(),
+            ));
         }
         let prune_blocked = decision.prune.blocked.is_some();
         for id in inventory.iter() {
@@ -240,12 +239,13 @@ impl Report {
             app_synced = false;
             next_inventory.push(entry.id.clone());
             let message = entry.message.as_deref().unwrap_or_default();
-            resources.push(being_deleted(&entry.id, message));
+            resources.push(leaving(&entry.id, format!("being deleted, {message}")));
         }
         for stuck in &decision.prune.terminating {
             app_synced = false;
             next_inventory.push(stuck.id.clone());
-            resources.push(being_deleted(&stuck.id, &waiting_on(&stuck.finalizers)));
+            let message = format!("being deleted, {}", waiting_on(&stuck.finalizers));
+            resources.push(leaving(&stuck.id, message));
             if stuck.gave_up {
                 problems.push(Problem {
                     kind: ErrorType::SyncError,
@@ -416,11 +416,11 @@ fn resource_status(
     }
 }
 
-/// The status of an object pruned but still in the cluster; `why` says what it waits on.
-fn being_deleted(id: &ObjectId, why: &str) -> ResourceStatus {
+/// The status of an object on its way out of the cluster; `message` says where it stands.
+fn leaving(id: &ObjectId, message: String) -> ResourceStatus {
     let health = HealthStatus {
         status: HealthStatusCode::Progressing,
-        message: Some(format!("being deleted, {why}")),
+        message: Some(message),
     };
     resource_status(id, SyncStatusCode::OutOfSync, Some(health))
 }
