@@ -74,7 +74,7 @@ impl Context {
             instance: std::env::var("POD_NAME").ok(),
         };
         Ok(Arc::new(Context {
-            drift: DriftWatches::new(client.clone()),
+            drift: DriftWatches::new(client.clone(), metrics.drift_watch_errors_total.clone()),
             credentials: crate::repo_credentials::RepoCredentials::watch(
                 client.clone(),
                 config.home_namespace(),

@@ -20,6 +20,7 @@ pub mod metrics;
 pub mod project;
 pub mod render;
 pub mod repo_credentials;
+pub mod requests;
 pub mod run;
 pub mod triggers;
 pub mod webhook;

@@ -50,6 +50,9 @@ pub struct Metrics {
     pub self_heal_total: IntCounterVec,
     /// `driftless_drift_detected_total` by app.
     pub drift_detected_total: IntCounterVec,
+    /// `driftless_drift_watch_errors_total` by kind: failed watches of managed kinds (while they
+    /// fail, drift there is only found by polling).
+    pub drift_watch_errors_total: IntCounterVec,
     /// `driftless_kube_api_requests_total` by verb and status code: every request of every
     /// client the controller builds (see [`crate::metered`]).
     pub kube_api_requests_total: IntCounterVec,
@@ -163,6 +166,11 @@ impl Metrics {
                 "drift_detected_total",
                 "Drift detections by Application.",
                 &["name"],
+            )?,
+            drift_watch_errors_total: counter(
+                "drift_watch_errors_total",
+                "Errors of the watches that detect drift, by kind (retried with backoff).",
+                &["kind"],
             )?,
             kube_api_requests_total: counter(
                 "kube_api_requests_total",

@@ -19,22 +19,25 @@ use kube::api::{Api, DynamicObject, PartialObjectMeta};
 use kube::runtime::controller::Controller;
 use kube::runtime::reflector::ObjectRef;
 use kube::runtime::{WatchStreamExt, watcher};
+use prometheus::IntCounterVec;
 use tokio::sync::mpsc;
 
 /// Starts and remembers the drift watches; feeds [`DriftWatches::stream`].
 pub struct DriftWatches {
     client: Client,
+    errors: IntCounterVec,
     watched: Mutex<HashSet<String>>,
     sender: mpsc::UnboundedSender<ObjectRef<Application>>,
     receiver: Mutex<Option<mpsc::UnboundedReceiver<ObjectRef<Application>>>>,
 }
 
 impl DriftWatches {
-    /// No watches yet.
-    pub fn new(client: Client) -> Arc<DriftWatches> {
+    /// No watches yet; watch errors are counted in `errors` (by kind).
+    pub fn new(client: Client, errors: IntCounterVec) -> Arc<DriftWatches> {
         let (sender, receiver) = mpsc::unbounded_channel();
         Arc::new(DriftWatches {
             client,
+            errors,
             watched: Mutex::default(),
             sender,
             receiver: Mutex::new(Some(receiver)),
@@ -54,6 +57,7 @@ impl DriftWatches {
         let config = watcher::Config::default().labels(APP_INSTANCE_LABEL);
         let sender = self.sender.clone();
         let kind_name = kind.resource.kind.clone();
+        let errors = self.errors.with_label_values(&[kind_name.as_str()]);
         tokio::spawn(async move {
             let events = watcher::watcher(api, config).default_backoff().touched_objects();
             futures::pin_mut!(events);
@@ -67,6 +71,7 @@ impl DriftWatches {
                         }
                     }
                     Err(error) => {
+                        errors.inc();
                         tracing::warn!(kind = %kind_name, %error, "drift watch error; retrying");
                     }
                 }

@@ -320,6 +320,7 @@ fn exported_series_include_every_metric_and_process_metrics() {
         "driftless_prune_total",
         "driftless_self_heal_total",
         "driftless_drift_detected_total",
+        "driftless_drift_watch_errors_total",
         "driftless_kube_api_requests_total",
         "driftless_workqueue_depth",
         "driftless_build_info",

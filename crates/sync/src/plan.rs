@@ -11,6 +11,7 @@ use kube::api::{DynamicObject, GroupVersionKind};
 use crate::object_id::{ObjectId, split_api_version};
 
 /// Kustomize's legacy sort, kinds sorted first (kyaml `resid/gvk.go` `orderFirst`).
+/// The renderer has the same table; sync may not depend on it, so a test keeps the two equal.
 pub const LEGACY_ORDER_FIRST: [&str; 22] = [
     "Namespace",
     "ResourceQuota",
@@ -221,6 +222,13 @@ pub fn prune_waves(mut candidates: Vec<ObjectId>) -> Vec<PruneWave> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn kind_order_is_the_renderers() {
+        use driftless_kustomize::finalize::sort::{DEFAULT_ORDER_FIRST, DEFAULT_ORDER_LAST};
+        assert_eq!(LEGACY_ORDER_FIRST, DEFAULT_ORDER_FIRST);
+        assert_eq!(LEGACY_ORDER_LAST, DEFAULT_ORDER_LAST);
+    }
 
     fn obj(api_version: &str, kind: &str, name: &str) -> DynamicObject {
         serde_json::from_value(

@@ -544,31 +544,14 @@ async fn clear_requests(
     operation: bool,
     refresh: bool,
 ) -> Result<(), kube::Error> {
-    for _ in 0..3 {
-        let Some(current) = api.get_opt(&handled.name_any()).await? else {
-            return Ok(());
-        };
-        let Some(patch) = requests_to_clear(handled, &current, operation, refresh) else {
-            return Ok(());
-        };
-        match api
-            .patch(
-                &handled.name_any(),
-                &PatchParams::default(),
-                &Patch::Merge(&patch),
-            )
-            .await
-        {
-            Err(kube::Error::Api(status)) if status.code == 409 => continue,
-            result => return result.map(|_| ()),
-        }
-    }
-    tracing::warn!("the Application kept changing; its handled request stays and runs again");
-    Ok(())
+    crate::requests::clear(api, &handled.name_any(), |current| {
+        requests_to_clear(handled, current, operation, refresh)
+    })
+    .await
 }
 
-/// The merge patch removing the handled requests still present unchanged on `current`
-/// (conditional on its resourceVersion); `None` when there is nothing to remove.
+/// The merge patch removing the handled requests still present unchanged on `current`;
+/// `None` when there is nothing to remove.
 fn requests_to_clear(
     handled: &Application,
     current: &Application,
@@ -576,18 +559,16 @@ fn requests_to_clear(
     refresh: bool,
 ) -> Option<serde_json::Value> {
     let same_operation = operation && current.operation.is_some() && current.operation == handled.operation;
-    let handled_refresh = handled.annotations().get(REFRESH);
-    let same_refresh =
-        refresh && handled_refresh.is_some() && current.annotations().get(REFRESH) == handled_refresh;
-    if !same_operation && !same_refresh {
-        return None;
-    }
-    let mut patch = json!({ "metadata": { "resourceVersion": current.resource_version() } });
+    let refresh_removal = refresh
+        .then(|| crate::requests::annotation_removal(handled, current, REFRESH))
+        .flatten();
+    let mut patch = match (same_operation, refresh_removal) {
+        (false, None) => return None,
+        (_, Some(removal)) => removal,
+        (true, None) => json!({}),
+    };
     if same_operation {
         patch["operation"] = serde_json::Value::Null;
-    }
-    if same_refresh {
-        patch["metadata"]["annotations"] = json!({ REFRESH: null });
     }
     Some(patch)
 }
@@ -731,7 +712,7 @@ mod tests {
         let both = requests_to_clear(&handled, &app(Some("normal"), Some("v1"), "12"), true, true).unwrap();
         assert_eq!(
             both,
-            json!({"metadata": {"resourceVersion": "12", "annotations": {REFRESH: null}}, "operation": null})
+            json!({"metadata": {"annotations": {REFRESH: null}}, "operation": null})
         );
         // A hard refresh and another sync asked for meanwhile stay for the next reconcile.
         assert_eq!(

@@ -200,10 +200,11 @@ pub async fn reconcile(set: Arc<ApplicationSet>, ctx: Arc<Context>) -> Result<Ac
     }
     if refresh {
         let sets: Api<ApplicationSet> = Api::namespaced(ctx.client.clone(), &namespace);
-        let patch = json!({ "metadata": { "annotations": { REFRESH: null } } });
-        sets.patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
-            .await
-            .map_err(kube_error)?;
+        crate::requests::clear(&sets, &name, |current| {
+            crate::requests::annotation_removal(set.as_ref(), current, REFRESH)
+        })
+        .await
+        .map_err(kube_error)?;
     }
     ctx.failures
         .succeeded(&format!("applicationset/{namespace}/{name}"));
