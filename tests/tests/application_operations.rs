@@ -17,7 +17,7 @@ use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
 use k8s_openapi::api::events::v1::Event;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
-use kube::api::{Api, DeleteParams, ListParams};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
 use serde_json::json;
 
 /// A Service the API server refuses (422): `type` is not one it knows.
@@ -607,6 +607,99 @@ async fn prune_last_waits_until_the_rollout_is_healthy() {
     assert!(
         configmaps.get_opt("old").await.unwrap().is_none(),
         "pruned once healthy"
+    );
+    harness.stop().await;
+}
+
+/// A spec edit while a sync is under way makes the status write conflict. What the sync applied
+/// must still reach the inventory, or the newer spec's reconcile could never prune it.
+#[tokio::test]
+async fn a_spec_edit_during_a_sync_keeps_what_the_sync_applied_in_the_inventory() {
+    let tree = tempfile::tempdir().unwrap();
+    write_tree(
+        tree.path(),
+        &[
+            ("app/kustomization.yaml", kustomization(&["web.yaml", "old.yaml"])),
+            ("app/web.yaml", deployment("web", 1, &[])),
+            ("app/old.yaml", config_map("old", "one", &[])),
+            ("other/kustomization.yaml", kustomization(&["keep.yaml"])),
+            ("other/keep.yaml", config_map("keep", "one", &[])),
+        ],
+    );
+    let harness = Harness::start(tree.path()).await.unwrap();
+    let target = TempNamespace::create(&harness.client, "dl-moved").await.unwrap();
+    let mut spec = app_spec(&harness.repo_url(), "app", target.name(), json!({"prune": true}));
+    spec["syncPolicy"]["syncOptions"] = json!(["PruneLast=true"]);
+    harness.create_app("moved", json!({}), spec).await.unwrap();
+    harness
+        .wait_app("moved", "Synced and Healthy", |app| synced_and_healthy(app, None))
+        .await
+        .unwrap();
+
+    // The next sync applies `fresh`, then waits ~8 s for the slow rollout of web before it
+    // prunes `old` (PruneLast).
+    let slow = deployment("web", 1, &[])
+        .replace("nginx:1.27", "nginx:1.28")
+        .replace(
+            "spec:\n  replicas: 1\n",
+            "spec:\n  replicas: 1\n  minReadySeconds: 8\n",
+        );
+    let second = harness
+        .git
+        .commit(
+            REPO,
+            "main",
+            "roll web, add fresh, drop old",
+            &[
+                Change::file(
+                    "app/kustomization.yaml",
+                    &kustomization(&["web.yaml", "fresh.yaml"]),
+                ),
+                Change::file("app/web.yaml", &slow),
+                Change::file("app/fresh.yaml", &config_map("fresh", "one", &[])),
+                Change::Delete("app/old.yaml".into()),
+            ],
+        )
+        .unwrap();
+    harness.refresh("moved").await.unwrap();
+    let configmaps: Api<ConfigMap> = Api::namespaced(harness.client.clone(), target.name());
+    wait_until("fresh applied", Duration::from_secs(30), || async {
+        configmaps.get_opt("fresh").await.ok().flatten().map(|_| ())
+    })
+    .await
+    .unwrap();
+    // While that sync waits, the Application moves to another path.
+    let moved = json!({"spec": {"source": {"path": "other"}}});
+    harness
+        .applications()
+        .patch("moved", &PatchParams::default(), &Patch::Merge(&moved))
+        .await
+        .unwrap();
+
+    let deployments: Api<Deployment> = Api::namespaced(harness.client.clone(), target.name());
+    wait_until(
+        "everything the old path applied is pruned",
+        Duration::from_secs(60),
+        || async {
+            let fresh = configmaps.get_opt("fresh").await.ok()?;
+            let old = configmaps.get_opt("old").await.ok()?;
+            let web = deployments.get_opt("web").await.ok()?;
+            (fresh.is_none() && old.is_none() && web.is_none()).then_some(())
+        },
+    )
+    .await
+    .unwrap();
+    let app = harness
+        .wait_app("moved", "Synced and Healthy on the new path", |app| {
+            synced_and_healthy(app, Some(&second))
+        })
+        .await
+        .unwrap();
+    assert!(configmaps.get_opt("keep").await.unwrap().is_some());
+    let history = &app.status.as_ref().unwrap().history;
+    assert!(
+        history.iter().any(|entry| entry.revision == second),
+        "the interrupted sync is in the history: {history:?}"
     );
     harness.stop().await;
 }

@@ -91,15 +91,12 @@ pub async fn reconcile(app: Arc<Application>, ctx: Arc<Context>) -> Result<Actio
         }
         let started = Instant::now();
         let outcome = run(&app, &ctx).await;
-        match status::patch_if_changed(&api, &app, &outcome.status).await {
-            Ok(_) => {}
+        let written = write_status(&api, &app, &outcome).await.map_err(kube_error)?;
+        if written == Written::Dropped {
             // Changed while we worked (a spec edit, say): its watch event brings a fresh reconcile.
-            Err(kube::Error::Api(status)) if status.code == 409 => {
-                tracing::debug!("Application changed during the reconcile; status not written");
-                ctx.metrics.reconcile_due(&key, CONFLICT_REQUEUE);
-                return Ok(Action::requeue(CONFLICT_REQUEUE));
-            }
-            Err(source) => return Err(kube_error(source)),
+            tracing::debug!("Application changed during the reconcile; status not written");
+            ctx.metrics.reconcile_due(&key, CONFLICT_REQUEUE);
+            return Ok(Action::requeue(CONFLICT_REQUEUE));
         }
         record_metrics(&ctx, &app, &outcome, started.elapsed());
         if outcome.clear_operation || outcome.clear_refresh {
@@ -111,11 +108,56 @@ pub async fn reconcile(app: Arc<Application>, ctx: Arc<Context>) -> Result<Actio
             events::publish(&ctx, &app, event).await;
         }
         ctx.failures.succeeded(&key);
-        ctx.metrics.reconcile_due(&key, outcome.requeue);
-        Ok(Action::requeue(outcome.requeue))
+        let requeue = match written {
+            Written::OverNewer => CONFLICT_REQUEUE,
+            _ => outcome.requeue,
+        };
+        ctx.metrics.reconcile_due(&key, requeue);
+        Ok(Action::requeue(requeue))
     }
     .instrument(span)
     .await
+}
+
+/// What became of a reconcile's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Written {
+    /// Written (or already current) on the Application the reconcile read.
+    Current,
+    /// The Application changed meanwhile and this run only looked: the status was dropped.
+    Dropped,
+    /// The Application changed meanwhile, but this run synced: the status was written over the
+    /// newer Application, because what the sync applied and pruned (inventory, history,
+    /// operationState) must not be lost. A reconcile of the newer spec follows at once.
+    OverNewer,
+}
+
+/// Writes the outcome's status, conditional on the Application being the one read (see
+/// [`Written`] for what happens when it is not).
+async fn write_status(
+    api: &Api<Application>,
+    app: &Application,
+    outcome: &Outcome,
+) -> Result<Written, kube::Error> {
+    let is_conflict = |error: &kube::Error| matches!(error, kube::Error::Api(status) if status.code == 409);
+    match status::patch_if_changed(api, app, &outcome.status).await {
+        Ok(_) => return Ok(Written::Current),
+        Err(error) if !is_conflict(&error) => return Err(error),
+        Err(_) if outcome.trigger.is_none() => return Ok(Written::Dropped),
+        Err(_) => {}
+    }
+    for _ in 0..3 {
+        let Some(newer) = api.get_opt(&app.name_any()).await? else {
+            return Ok(Written::Dropped);
+        };
+        match status::patch_if_changed(api, &newer, &outcome.status).await {
+            Ok(_) => return Ok(Written::OverNewer),
+            Err(error) if is_conflict(&error) => continue,
+            Err(error) => return Err(error),
+        }
+    }
+    tracing::warn!("the Application kept changing; the sync's status was not written");
+    Ok(Written::Dropped)
 }
 
 /// What one run produced: the status to write and what to do next.
