@@ -277,7 +277,7 @@ async fn touched(ctx: &Context, app: &Application, push: &Push) -> bool {
         return true;
     }
     match ctx.repos.changed_paths(&source.repo_url, current, after).await {
-        Ok(changed) => !crate::render::still_valid(&files, &changed),
+        Ok(changes) => changes.touches_any(&files),
         Err(_) => true,
     }
 }

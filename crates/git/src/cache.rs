@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::Mutex as AsyncMutex;
 use tokio_util::sync::CancellationToken;
 
+use crate::changes::Changes;
 use crate::credentials::Credentials;
 use crate::error::GitError;
 use crate::mirror::{self, FetchOutcome, storage_error};
@@ -302,13 +303,8 @@ impl RepoCache {
         .await
     }
 
-    /// Repository-relative paths that differ between two commits.
-    pub async fn changed_paths(
-        &self,
-        url: &str,
-        from: CommitId,
-        to: CommitId,
-    ) -> Result<Vec<String>, GitError> {
+    /// What differs between two commits.
+    pub async fn changed_paths(&self, url: &str, from: CommitId, to: CommitId) -> Result<Changes, GitError> {
         let entry = self.entry(url)?;
         blocking(&entry, move |entry| {
             let repo = mirror::open(&entry.dir, &entry.url)?;

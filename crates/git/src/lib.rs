@@ -32,7 +32,7 @@ mod snapshot;
 pub mod url;
 
 pub use cache::{FetchOptions, RepoCache, RepoCacheConfig, Resolution};
-pub use changes::touches;
+pub use changes::Changes;
 pub use credentials::{CredentialScope, CredentialSet, CredentialStore, Credentials, SshKey};
 pub use error::GitError;
 pub use gc::GcReport;

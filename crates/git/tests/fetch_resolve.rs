@@ -209,13 +209,44 @@ async fn changed_paths_lists_what_a_push_touched() {
     let (from, to) = (CommitId::parse(&base).unwrap(), CommitId::parse(&next).unwrap());
     let changed = cache.changed_paths(&url, from, to).await.unwrap();
     assert_eq!(
-        changed,
+        changed.paths,
         vec!["app/kustomization.yaml", "base/cm.yaml", "new/x.yaml"]
     );
-    assert!(driftless_git::touches(&changed, "base"));
-    assert!(!driftless_git::touches(&changed, "keep.txt"));
+    assert!(!changed.links);
+    assert!(changed.touches("base"));
+    assert!(!changed.touches("keep.txt"));
     let none = cache.changed_paths(&url, to, to).await.unwrap();
     assert!(none.is_empty());
+
+    // Retargeting a link is a change no list of files read can rule out.
+    let linked = server
+        .commit(
+            "r",
+            "main",
+            "link",
+            &[Change::Symlink("current".into(), "base".into())],
+        )
+        .unwrap();
+    let retargeted = server
+        .commit(
+            "r",
+            "main",
+            "retarget",
+            &[Change::Symlink("current".into(), "new".into())],
+        )
+        .unwrap();
+    cache.fetch(&url, &FetchOptions::default()).await.unwrap();
+    let (linked, retargeted) = (
+        CommitId::parse(&linked).unwrap(),
+        CommitId::parse(&retargeted).unwrap(),
+    );
+    let changed = cache.changed_paths(&url, linked, retargeted).await.unwrap();
+    assert_eq!(
+        (changed.paths.as_slice(), changed.links),
+        (&["current".to_string()][..], true)
+    );
+    let read = ["base/cm.yaml".to_string()].into();
+    assert!(changed.touches_any(&read));
     let _ = first;
 }
 
