@@ -9,6 +9,7 @@
 //! branch are refreshed too, so a new `apps/<service>` directory shows up at once.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -205,13 +206,14 @@ async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> (StatusCode, String) {
+    let received = Instant::now();
     let push = match parse_push(&headers, &body, secret.as_deref()) {
         Ok(push) => push,
         Err(error @ WebhookError::Unauthorized) => return (StatusCode::UNAUTHORIZED, error.to_string()),
         Err(error @ WebhookError::NotAPush(_)) => return (StatusCode::OK, error.to_string()),
         Err(error) => return (StatusCode::BAD_REQUEST, error.to_string()),
     };
-    match refresh_affected(&ctx, &push).await {
+    match refresh_affected(&ctx, &push, received).await {
         Ok(refreshed) => (StatusCode::OK, format!("refreshed {}", refreshed.join(","))),
         Err(error) => {
             tracing::warn!(%error, "webhook handling failed");
@@ -225,13 +227,13 @@ async fn receive(
 
 /// Annotates the Applications and ApplicationSets the push affects; returns their
 /// `namespace/name`s (sets as `applicationset/namespace/name`).
-async fn refresh_affected(ctx: &Context, push: &Push) -> Result<Vec<String>, kube::Error> {
+async fn refresh_affected(ctx: &Context, push: &Push, received: Instant) -> Result<Vec<String>, kube::Error> {
     let patch = json!({"metadata": {"annotations": {REFRESH: "normal"}}});
     let mut refreshed = Vec::new();
     for namespace in &ctx.config.namespaces {
         let api: Api<Application> = Api::namespaced(ctx.client.clone(), namespace);
         for app in api.list(&ListParams::default()).await?.items {
-            if !follows(&app, push, None) || !touched(ctx, &app, push).await {
+            if !follows(&app, push, None) || !touched(ctx, &app, push, received).await {
                 continue;
             }
             api.patch(&app.name_any(), &PatchParams::default(), &Patch::Merge(&patch))
@@ -252,8 +254,9 @@ async fn refresh_affected(ctx: &Context, push: &Push) -> Result<Vec<String>, kub
     Ok(refreshed)
 }
 
-/// Whether the push changed a file the app's last render read (true when unknown).
-async fn touched(ctx: &Context, app: &Application, push: &Push) -> bool {
+/// Whether the push (`received` at that instant) changed a file the app's last render read
+/// (true when unknown).
+async fn touched(ctx: &Context, app: &Application, push: &Push, received: Instant) -> bool {
     let source = &app.spec.source;
     let current = app
         .status
@@ -271,6 +274,7 @@ async fn touched(ctx: &Context, app: &Application, push: &Push) -> bool {
     };
     let fetch = driftless_git::FetchOptions {
         credentials,
+        started_after: Some(received),
         ..driftless_git::FetchOptions::default()
     };
     if ctx.repos.fetch(&source.repo_url, &fetch).await.is_err() {

@@ -55,6 +55,10 @@ pub struct FetchOptions {
     pub cancel: Option<CancellationToken>,
     /// Skip the network when the last successful fetch is younger than this.
     pub max_age: Option<Duration>,
+    /// Only a fetch that began at or after this instant may answer: a caller who learnt of a
+    /// push (a webhook, a refresh) gets it even while an older fetch is still under way. Without
+    /// it, any fetch that ends after the call began answers (bursts of callers share one).
+    pub started_after: Option<Instant>,
 }
 
 /// A resolved revision and, when it came from the cache because the fetch
@@ -70,6 +74,7 @@ pub struct Resolution {
 /// The last fetch of one repository, shared with coalesced callers.
 #[derive(Default)]
 struct FetchRecord {
+    started: Option<Instant>,
     finished: Option<Instant>,
     result: Option<Result<FetchOutcome, GitError>>,
     last_success: Option<(Instant, FetchOutcome)>,
@@ -188,15 +193,18 @@ impl RepoCache {
         abort: Arc<AtomicBool>,
     ) -> Result<FetchOutcome, GitError> {
         let mut record = entry.fetch.clone().lock_owned().await;
-        if let (Some(finished), Some(result)) = (record.finished, &record.result)
-            && finished >= requested
-        {
+        let fresh_enough = match options.started_after {
+            Some(after) => record.started.is_some_and(|started| started >= after),
+            None => record.finished.is_some_and(|finished| finished >= requested),
+        };
+        if fresh_enough && let Some(result) = &record.result {
             return result.clone().map(|outcome| FetchOutcome {
                 shared: true,
                 ..outcome
             });
         }
         if let (Some(max_age), Some((at, outcome))) = (options.max_age, &record.last_success)
+            && options.started_after.is_none()
             && at.elapsed() <= max_age
             && mirror::is_ready(&entry.dir)
         {
@@ -211,6 +219,7 @@ impl RepoCache {
         // The record's guard moves into the blocking task, so the mirror stays
         // locked until libgit2 is really done, even if our caller gave up.
         let task = tokio::task::spawn_blocking(move || {
+            record.started = Some(Instant::now());
             let result = mirror::fetch(&task_entry.dir, &url, credentials.as_ref(), &known_hosts, &abort);
             let now = Instant::now();
             record.finished = Some(now);

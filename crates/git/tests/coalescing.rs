@@ -1,8 +1,10 @@
-//! Concurrent callers share one fetch, and a refresh when nothing changed
-//! costs one ref advertisement and no pack download.
+//! Concurrent callers share one fetch (but not one that began before a push the caller knows
+//! of), and a refresh when nothing changed costs one ref advertisement and no pack download.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+
+use std::time::{Duration, Instant};
 
 use driftless_git::FetchOptions;
 use driftless_testkit::git_server::Change;
@@ -31,6 +33,48 @@ async fn concurrent_resolves_of_one_repo_do_one_fetch() {
         1,
         "{requests:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_who_knows_of_a_push_is_not_answered_by_an_older_fetch() {
+    let (server, first) = common::server_with_repo("r");
+    let (_dir, cache) = common::cache();
+    let url = server.http_url("r");
+    // An older fetch has read the refs (main = first) and waits for its pack.
+    server.hold_packs(true);
+    let older = {
+        let (cache, url) = (cache.clone(), url.clone());
+        tokio::spawn(async move { cache.fetch(&url, &FetchOptions::default()).await })
+    };
+    driftless_testkit::wait_until(
+        "the older fetch read the refs",
+        Duration::from_secs(10),
+        || async { (common::count(&server, "GET", "/info/refs") == 1).then_some(()) },
+    )
+    .await
+    .unwrap();
+    // A push, then a caller who knows of it (a webhook, a refresh).
+    let pushed = server
+        .commit("r", "main", "pushed", &[Change::file("p", "p")])
+        .unwrap();
+    let strict = FetchOptions {
+        started_after: Some(Instant::now()),
+        ..FetchOptions::default()
+    };
+    let mut newer = Box::pin(cache.fetch(&url, &strict));
+    // Polled once, it queues behind the older fetch.
+    tokio::select! {
+        biased;
+        result = &mut newer => panic!("answered while the older fetch was held: {result:?}"),
+        () = std::future::ready(()) => {}
+    }
+    server.hold_packs(false);
+    older.await.unwrap().unwrap();
+    assert_eq!(cache.resolve(&url, "main").await.unwrap().to_string(), first);
+    let outcome = newer.await.unwrap();
+    assert!(!outcome.shared, "{outcome:?}");
+    assert_eq!(cache.resolve(&url, "main").await.unwrap().to_string(), pushed);
+    assert_eq!(common::count(&server, "GET", "/info/refs"), 2);
 }
 
 #[tokio::test]

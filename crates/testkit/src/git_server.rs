@@ -66,6 +66,7 @@ pub struct GitServer {
     http_port: u16,
     http_thread: Option<JoinHandle<()>>,
     requests: Arc<Mutex<Vec<HttpRequest>>>,
+    pack_gate: Arc<http::Gate>,
 }
 
 impl GitServer {
@@ -111,11 +112,13 @@ impl GitServer {
             .ok_or_else(|| io::Error::other("no port"))?;
         let http = Arc::new(http);
         let requests = Arc::new(Mutex::new(Vec::new()));
+        let pack_gate = Arc::new(http::Gate::default());
         let backend = http::Backend {
             program: git_exec_path()?.join("git-http-backend"),
             root: base.path().to_path_buf(),
             expected_auth,
             requests: requests.clone(),
+            pack_gate: pack_gate.clone(),
         };
         let server = http.clone();
         let http_thread = std::thread::spawn(move || {
@@ -137,7 +140,14 @@ impl GitServer {
             http_port,
             http_thread: Some(http_thread),
             requests,
+            pack_gate,
         })
+    }
+
+    /// While `held`, smart-HTTP pack downloads wait: a fetch that has read the refs stays in
+    /// flight, so a test can push meanwhile.
+    pub fn hold_packs(&self, held: bool) {
+        self.pack_gate.set_closed(held);
     }
 
     /// The directory holding the bare repositories (`<name>.git`).

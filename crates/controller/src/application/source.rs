@@ -80,11 +80,9 @@ pub async fn desired_state(
     let path = crate::render::app_path(&source.path);
     let options = FetchOptions {
         credentials: ctx.credentials.for_url(&source.repo_url).await?,
-        max_age: if refresh.is_some() {
-            None
-        } else {
-            Some(ctx.config.poll_interval)
-        },
+        // A refresh wants what was pushed before it was asked for; a poll takes a recent fetch.
+        max_age: refresh.is_none().then_some(ctx.config.poll_interval),
+        started_after: refresh.is_some().then(std::time::Instant::now),
         ..FetchOptions::default()
     };
     let started = std::time::Instant::now();

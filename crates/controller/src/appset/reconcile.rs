@@ -242,11 +242,9 @@ async fn generate(
                 })?;
         let options = FetchOptions {
             credentials,
-            max_age: if refresh {
-                None
-            } else {
-                Some(ctx.config.poll_interval)
-            },
+            // A refresh wants what was pushed before it was asked for; a poll takes a recent fetch.
+            max_age: (!refresh).then_some(ctx.config.poll_interval),
+            started_after: refresh.then(std::time::Instant::now),
             ..FetchOptions::default()
         };
         let git_error = |source| GenerateError::Git {

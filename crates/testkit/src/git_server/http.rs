@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 use super::HttpRequest;
 
@@ -16,6 +16,35 @@ pub(super) struct Backend {
     pub(super) root: PathBuf,
     pub(super) expected_auth: Option<String>,
     pub(super) requests: Arc<Mutex<Vec<HttpRequest>>>,
+    pub(super) pack_gate: Arc<Gate>,
+}
+
+/// Holds pack requests (`POST …/git-upload-pack`) while closed.
+#[derive(Default)]
+pub(super) struct Gate {
+    closed: Mutex<bool>,
+    changed: Condvar,
+}
+
+impl Gate {
+    pub(super) fn set_closed(&self, closed: bool) {
+        if let Ok(mut state) = self.closed.lock() {
+            *state = closed;
+        }
+        self.changed.notify_all();
+    }
+
+    fn pass(&self) {
+        let Ok(mut closed) = self.closed.lock() else {
+            return;
+        };
+        while *closed {
+            match self.changed.wait(closed) {
+                Ok(state) => closed = state,
+                Err(_) => return,
+            }
+        }
+    }
 }
 
 impl Backend {
@@ -23,6 +52,9 @@ impl Backend {
         let url = request.url().to_string();
         let (path, query) = url.split_once('?').unwrap_or((&url, ""));
         let (path, query) = (path.to_string(), query.to_string());
+        if path.ends_with("/git-upload-pack") {
+            self.pack_gate.pass();
+        }
         let header = |name: &'static str| header_value(&request, name);
         let authorized = self
             .expected_auth
