@@ -94,7 +94,8 @@ fn open_for_fetch(dir: &Path) -> Result<Repository, GitError> {
 /// directory, so no live writer owns them.
 fn remove_stale_locks(dir: &Path) {
     let is_lock = |name: &str| name.ends_with(".lock");
-    let is_tmp_pack = |name: &str| name.starts_with("tmp_");
+    // libgit2's indexer writes `pack_git2_*`; git itself `tmp_pack_*`/`tmp_idx_*`.
+    let is_tmp_pack = |name: &str| name.starts_with("pack_git2_") || name.starts_with("tmp_");
     // Top level (HEAD.lock, packed-refs.lock, config.lock), then every ref.
     let mut stale = files_matching(dir, false, &is_lock);
     stale.extend(files_matching(&dir.join("refs"), true, &is_lock));

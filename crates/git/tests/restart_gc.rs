@@ -59,7 +59,7 @@ async fn a_half_written_mirror_is_rebuilt_not_trusted() {
 }
 
 #[tokio::test]
-async fn lock_files_left_by_a_crashed_fetch_do_not_block_later_fetches() {
+async fn files_left_by_a_crashed_fetch_are_removed_and_do_not_block_later_fetches() {
     let (server, _) = common::server_with_repo("r");
     let url = server.git_url("r");
     let dir = tempfile::tempdir().unwrap();
@@ -73,12 +73,16 @@ async fn lock_files_left_by_a_crashed_fetch_do_not_block_later_fetches() {
     for stale in ["refs/heads/main.lock", "packed-refs.lock", "HEAD.lock"] {
         std::fs::write(mirror.join(stale), b"").unwrap();
     }
+    // A half-downloaded pack (libgit2's temporary name) would otherwise stay on disk for good.
+    let partial_pack = mirror.join("objects/pack/pack_git2_a1B2c3");
+    std::fs::write(&partial_pack, vec![0u8; 4096]).unwrap();
     let next = server
         .commit("r", "main", "next", &[Change::file("n", "n")])
         .unwrap();
     let restarted = RepoCache::new(config).unwrap();
     restarted.fetch(&url, &FetchOptions::default()).await.unwrap();
     assert_eq!(restarted.resolve(&url, "main").await.unwrap().to_string(), next);
+    assert!(!partial_pack.exists(), "the partial pack was removed");
 }
 
 #[tokio::test]
