@@ -219,9 +219,15 @@ impl RepoCache {
         // The record's guard moves into the blocking task, so the mirror stays
         // locked until libgit2 is really done, even if our caller gave up.
         let task = tokio::task::spawn_blocking(move || {
-            record.started = Some(Instant::now());
+            let started = Instant::now();
             let result = mirror::fetch(&task_entry.dir, &url, credentials.as_ref(), &known_hosts, &abort);
+            // A fetch its caller abandoned (timeout, cancel) answers nobody else: the callers
+            // queued behind it fetch for themselves.
+            if result.is_err() && abort.load(Ordering::Relaxed) {
+                return result;
+            }
             let now = Instant::now();
+            record.started = Some(started);
             record.finished = Some(now);
             record.result = Some(result.clone());
             if let Ok(outcome) = &result {

@@ -77,6 +77,41 @@ async fn a_caller_who_knows_of_a_push_is_not_answered_by_an_older_fetch() {
     assert_eq!(common::count(&server, "GET", "/info/refs"), 2);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fetch_its_caller_gave_up_on_does_not_answer_the_callers_behind_it() {
+    let (server, first) = common::server_with_repo("r");
+    let (_dir, cache) = common::cache();
+    let url = server.http_url("r");
+    server.hold_packs(true);
+    let impatient = FetchOptions {
+        timeout: Some(Duration::from_millis(300)),
+        ..FetchOptions::default()
+    };
+    let abandoned = {
+        let (cache, url) = (cache.clone(), url.clone());
+        tokio::spawn(async move { cache.fetch(&url, &impatient).await })
+    };
+    driftless_testkit::wait_until(
+        "the first fetch read the refs",
+        Duration::from_secs(10),
+        || async { (common::count(&server, "GET", "/info/refs") == 1).then_some(()) },
+    )
+    .await
+    .unwrap();
+    let options = FetchOptions::default();
+    let mut patient = Box::pin(cache.fetch(&url, &options));
+    tokio::select! {
+        biased;
+        result = &mut patient => panic!("answered while the first fetch was held: {result:?}"),
+        () = std::future::ready(()) => {}
+    }
+    let error = abandoned.await.unwrap().unwrap_err();
+    assert_eq!(error.reason(), "GitFetchTimeout", "{error}");
+    server.hold_packs(false);
+    patient.await.unwrap();
+    assert_eq!(cache.resolve(&url, "main").await.unwrap().to_string(), first);
+}
+
 #[tokio::test]
 async fn warm_refresh_with_no_change_downloads_no_pack() {
     let (server, _) = common::server_with_repo("r");
