@@ -62,8 +62,15 @@ impl<'a> FetchSession<'a> {
     /// The callbacks to hand to `FetchOptions::remote_callbacks`.
     pub(crate) fn callbacks(&'a self) -> RemoteCallbacks<'a> {
         let mut callbacks = RemoteCallbacks::new();
-        callbacks
-            .credentials(move |_url, username_from_url, allowed| self.credential(username_from_url, allowed));
+        callbacks.credentials(move |url, username_from_url, allowed| {
+            if !self.same_server(url) {
+                return Err(self.refuse(Refusal::Missing(format!(
+                    "the server redirected the fetch to another host; credentials for {} are only sent to it",
+                    self.url.host
+                ))));
+            }
+            self.credential(username_from_url, allowed)
+        });
         callbacks.certificate_check(move |cert, _host| match cert.as_hostkey() {
             Some(hostkey) => self.check_host_key(hostkey),
             None => Ok(CertificateCheckStatus::CertificatePassthrough),
@@ -75,6 +82,21 @@ impl<'a> FetchSession<'a> {
             true
         });
         callbacks
+    }
+
+    /// Whether libgit2 asks for credentials on behalf of the repository's own host and port
+    /// (a redirect may point anywhere; a Secret is for the host it names).
+    fn same_server(&self, url: &str) -> bool {
+        let port = |url: &RepoUrl| {
+            url.port.or(match url.scheme.as_str() {
+                "https" => Some(443),
+                "http" => Some(80),
+                "ssh" => Some(22),
+                "git" => Some(9418),
+                _ => None,
+            })
+        };
+        RepoUrl::parse(url).is_ok_and(|asked| asked.host == self.url.host && port(&asked) == port(self.url))
     }
 
     fn refuse(&self, refusal: Refusal) -> git2::Error {

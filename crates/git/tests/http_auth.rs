@@ -1,11 +1,12 @@
 //! Basic auth over smart HTTP: the right password works, a wrong or missing
-//! one is `GitAuthFailed` after one rejected attempt (no retry storm), and
-//! no secret reaches an error message or a log line.
+//! one is `GitAuthFailed` after one rejected attempt (no retry storm), a redirect to
+//! another host gets no credentials, and no secret reaches an error message or a log line.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use driftless_git::{Credentials, FetchOptions};
@@ -124,4 +125,52 @@ async fn credentials_in_the_url_are_used_and_never_shown() {
     assert!(!shown.contains(WRONG) && !shown.contains(PASSWORD), "{shown}");
     let logged = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
     assert!(!logged.contains(WRONG) && !logged.contains(PASSWORD), "{logged}");
+}
+
+/// An HTTP server on another loopback address that redirects every request to `origin`
+/// (`http://host:port`), keeping the path; returns its own origin.
+fn redirector(origin: &str) -> String {
+    let listener = TcpListener::bind("127.0.0.2:0").unwrap();
+    let front = format!("http://{}", listener.local_addr().unwrap());
+    let origin = origin.to_owned();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            let _ = reader.read_line(&mut request_line);
+            let mut header = String::new();
+            while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                header.clear();
+            }
+            let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 302 Found\r\nLocation: {origin}{path}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    front
+}
+
+#[tokio::test]
+async fn credentials_are_not_sent_to_another_host_after_a_redirect() {
+    let server = server();
+    let real = server.http_url("private");
+    let path_start = real.find("/private.git").unwrap();
+    let front = redirector(&real[..path_start]);
+    let url = format!("{front}{}", &real[path_start..]);
+    let (_dir, cache) = common::cache();
+    let error = cache
+        .fetch(&url, &with_credentials("alice", PASSWORD))
+        .await
+        .unwrap_err();
+    assert_eq!(error.reason(), "GitAuthFailed", "{error}");
+    assert!(error.to_string().contains("redirected"), "{error}");
+    let requests = server.http_requests();
+    assert!(!requests.is_empty(), "the redirect was followed");
+    assert!(
+        requests.iter().all(|r| r.status == 401),
+        "the other host never got the password: {requests:?}"
+    );
 }
