@@ -10,7 +10,7 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use driftless_kustomize::fs::{EntryKind, FileSystem};
+use driftless_kustomize::fs::{EntryKind, FileSystem, Lookup};
 use git2::{Oid, Repository};
 
 use crate::resolve::CommitId;
@@ -102,7 +102,7 @@ impl Snapshot {
 
     /// Resolve `path` to its node and its canonical components. The last
     /// component's symlink is followed too.
-    fn lookup(&self, inner: &mut Inner, path: &Path) -> io::Result<(Vec<String>, Node)> {
+    fn walk_to(&self, inner: &mut Inner, path: &Path) -> io::Result<(Vec<String>, Node)> {
         let shown = path.display().to_string();
         if !path.is_absolute() {
             return Err(self.error(io::ErrorKind::InvalidInput, &shown, "path must be absolute"));
@@ -227,7 +227,7 @@ impl Snapshot {
 impl FileSystem for Snapshot {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         let mut inner = self.lock()?;
-        let (resolved, node) = self.lookup(&mut inner, path)?;
+        let (resolved, node) = self.walk_to(&mut inner, path)?;
         let shown = path.display().to_string();
         match node.kind {
             NodeKind::Blob => {}
@@ -251,7 +251,7 @@ impl FileSystem for Snapshot {
 
     fn kind(&self, path: &Path) -> Option<EntryKind> {
         let mut inner = self.lock().ok()?;
-        let (_, node) = self.lookup(&mut inner, path).ok()?;
+        let (_, node) = self.walk_to(&mut inner, path).ok()?;
         match node.kind {
             // A submodule looks like a directory so that reading inside it
             // gives the clear "submodule" error rather than "not found".
@@ -263,7 +263,7 @@ impl FileSystem for Snapshot {
 
     fn read_dir(&self, path: &Path) -> io::Result<Vec<String>> {
         let mut inner = self.lock()?;
-        let (resolved, node) = self.lookup(&mut inner, path)?;
+        let (resolved, node) = self.walk_to(&mut inner, path)?;
         match node.kind {
             NodeKind::Tree => {}
             NodeKind::Submodule => return Err(self.submodule_error(path, &resolved)),
@@ -278,9 +278,41 @@ impl FileSystem for Snapshot {
 
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
         let mut inner = self.lock()?;
-        let (resolved, _) = self.lookup(&mut inner, path)?;
+        let (resolved, _) = self.walk_to(&mut inner, path)?;
         let mut out = PathBuf::from("/");
         out.extend(resolved);
         Ok(out)
+    }
+
+    fn lookup(&self, path: &Path) -> Lookup {
+        let (Some(parent), Some(Component::Normal(name))) = (path.parent(), path.components().next_back())
+        else {
+            return Lookup::Unknown;
+        };
+        let Ok(mut inner) = self.lock() else {
+            return Lookup::Unknown;
+        };
+        let (resolved, node) = match self.walk_to(&mut inner, parent) {
+            Ok(found) => found,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Lookup::Missing,
+            Err(_) => return Lookup::Unknown,
+        };
+        if node.kind != NodeKind::Tree {
+            return Lookup::Unknown;
+        }
+        let Ok(listing) = self.listing(&mut inner, &resolved, node.oid) else {
+            return Lookup::Unknown;
+        };
+        let name = name.to_string_lossy();
+        match listing
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, node)| node.kind)
+        {
+            None => Lookup::Missing,
+            Some(NodeKind::Symlink) => Lookup::Symlink,
+            Some(NodeKind::Blob) => Lookup::Entry(EntryKind::File),
+            Some(NodeKind::Tree | NodeKind::Submodule) => Lookup::Entry(EntryKind::Dir),
+        }
     }
 }

@@ -8,7 +8,7 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use driftless_git::{CommitId, FetchOptions, Snapshot};
-use driftless_kustomize::fs::{DiskFs, EntryKind, FileSystem};
+use driftless_kustomize::fs::{DiskFs, EntryKind, FileSystem, Lookup};
 use driftless_testkit::git_server::{Change, GitServer};
 
 const LFS_POINTER: &str = "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 12345\n";
@@ -73,6 +73,17 @@ async fn reads_files_dirs_and_symlinks_within_the_repo() {
         PathBuf::from("/base/cm.yaml")
     );
     assert_eq!(fs.canonicalize(p("/")).unwrap(), PathBuf::from("/"));
+    // `lookup` names the last component itself, link or not, through linked parents too.
+    assert_eq!(fs.lookup(p("/overlays/prod/base")), Lookup::Symlink);
+    assert_eq!(fs.lookup(p("/loop1")), Lookup::Symlink);
+    assert_eq!(fs.lookup(p("/base")), Lookup::Entry(EntryKind::Dir));
+    assert_eq!(
+        fs.lookup(p("/overlays/prod/base/cm.yaml")),
+        Lookup::Entry(EntryKind::File)
+    );
+    assert_eq!(fs.lookup(p("/vendor/lib")), Lookup::Entry(EntryKind::Dir));
+    assert_eq!(fs.lookup(p("/base/missing.yaml")), Lookup::Missing);
+    assert_eq!(fs.lookup(p("/nowhere/missing.yaml")), Lookup::Missing);
 
     let kinds = [
         ("/", Some(EntryKind::Dir)),

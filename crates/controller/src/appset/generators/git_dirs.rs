@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use driftless_api::appset::GitGenerator;
-use driftless_kustomize::fs::{EntryKind, FileSystem};
+use driftless_kustomize::fs::{EntryKind, FileSystem, Lookup};
 use globset::{GlobBuilder, GlobMatcher};
 
 use super::{GenError, add_values};
@@ -41,7 +41,8 @@ pub(crate) fn depth_for<'a>(patterns: impl Iterator<Item = &'a str>) -> usize {
         .unwrap_or(0)
 }
 
-/// Every entry under the root (relative paths, sorted), down to `depth` levels; dot-entries skipped.
+/// Every entry under the root (relative paths, sorted), down to `depth` levels; dot-entries and
+/// links to directories skipped.
 pub(crate) fn walk(tree: &dyn FileSystem, depth: usize, want: EntryKind) -> Vec<String> {
     let mut found = Vec::new();
     let mut stack = vec![(String::new(), 0usize)];
@@ -62,7 +63,11 @@ pub(crate) fn walk(tree: &dyn FileSystem, depth: usize, want: EntryKind) -> Vec<
             } else {
                 format!("{dir}/{name}")
             };
-            match tree.kind(Path::new(&format!("/{rel}"))) {
+            let path = format!("/{rel}");
+            match tree.kind(Path::new(&path)) {
+                // A link to a directory is neither listed nor entered, as in Argo CD's walk:
+                // links can loop, and the directory they name is listed where it really is.
+                Some(EntryKind::Dir) if tree.lookup(Path::new(&path)) == Lookup::Symlink => {}
                 Some(EntryKind::Dir) => {
                     if want == EntryKind::Dir {
                         found.push(rel.clone());
@@ -190,6 +195,31 @@ mod tests {
         let go = generate(&dirs(&[("apps/api", false)]), &tree(), "g", true).unwrap();
         assert_eq!(go[0]["path"]["basename"], "api");
         assert_eq!(go[0]["path"]["path"], "apps/api");
+    }
+
+    #[tokio::test]
+    async fn linked_directories_are_neither_listed_nor_entered() {
+        use driftless_git::{FetchOptions, RepoCache, RepoCacheConfig};
+        use driftless_testkit::git_server::{Change, GitServer};
+        let server = GitServer::start().unwrap();
+        server.create_repo("r").unwrap();
+        let files = [
+            Change::file("apps/web/kustomization.yaml", ""),
+            Change::Symlink("apps/loop".into(), "..".into()),
+            Change::Symlink("apps/self".into(), ".".into()),
+            Change::Symlink("apps/web-again".into(), "web".into()),
+        ];
+        server.commit("r", "main", "links", &files).unwrap();
+        let cache_dir = tempfile::tempdir().unwrap();
+        let cache = RepoCache::new(RepoCacheConfig::new(cache_dir.path())).unwrap();
+        let url = server.file_url("r");
+        let commit = cache
+            .fetch_and_resolve(&url, "main", &FetchOptions::default())
+            .await
+            .unwrap();
+        let snapshot = cache.snapshot(&url, commit).await.unwrap();
+        let got = generate(&dirs(&[("apps/**", false)]), snapshot.as_ref(), "g", false).unwrap();
+        assert_eq!(paths(&got), ["apps/web"]);
     }
 
     #[test]
