@@ -533,34 +533,46 @@ async fn orphan_propagation_leaves_the_pruned_deployments_replicaset() {
     harness.stop().await;
 }
 
-#[tokio::test]
-async fn prune_last_waits_until_the_rollout_is_healthy() {
+/// A harness whose Application `name` (automated prune, `PruneLast=true`) has synced Deployment
+/// `web` and ConfigMap `old` from `app/`; `extra` files sit beside them in the repository.
+async fn synced_prune_last_app(name: &str, extra: &[(&str, String)]) -> (Harness, TempNamespace) {
     let tree = tempfile::tempdir().unwrap();
-    write_tree(
-        tree.path(),
-        &[
-            ("app/kustomization.yaml", kustomization(&["web.yaml", "old.yaml"])),
-            ("app/web.yaml", deployment("web", 1, &[])),
-            ("app/old.yaml", config_map("old", "one", &[])),
-        ],
-    );
+    let mut files = vec![
+        ("app/kustomization.yaml", kustomization(&["web.yaml", "old.yaml"])),
+        ("app/web.yaml", deployment("web", 1, &[])),
+        ("app/old.yaml", config_map("old", "one", &[])),
+    ];
+    files.extend(extra.iter().cloned());
+    write_tree(tree.path(), &files);
     let harness = Harness::start(tree.path()).await.unwrap();
-    let target = TempNamespace::create(&harness.client, "dl-last").await.unwrap();
-    let mut spec = app_spec(&harness.repo_url(), "app", target.name(), json!({"prune": true}));
-    spec["syncPolicy"]["syncOptions"] = json!(["PruneLast=true"]);
-    harness.create_app("last", json!({}), spec).await.unwrap();
-    harness
-        .wait_app("last", "Synced and Healthy", |app| synced_and_healthy(app, None))
+    let target = TempNamespace::create(&harness.client, &format!("dl-{name}"))
         .await
         .unwrap();
+    let mut spec = app_spec(&harness.repo_url(), "app", target.name(), json!({"prune": true}));
+    spec["syncPolicy"]["syncOptions"] = json!(["PruneLast=true"]);
+    harness.create_app(name, json!({}), spec).await.unwrap();
+    harness
+        .wait_app(name, "Synced and Healthy", |app| synced_and_healthy(app, None))
+        .await
+        .unwrap();
+    (harness, target)
+}
 
-    // A new image that takes 8 s to count as available, and `old` removed from git.
-    let slow = deployment("web", 1, &[])
+/// Deployment `web` with a new image that takes 8 s to count as available.
+fn slow_web() -> String {
+    deployment("web", 1, &[])
         .replace("nginx:1.27", "nginx:1.28")
         .replace(
             "spec:\n  replicas: 1\n",
             "spec:\n  replicas: 1\n  minReadySeconds: 8\n",
-        );
+        )
+}
+
+#[tokio::test]
+async fn prune_last_waits_until_the_rollout_is_healthy() {
+    let (harness, target) = synced_prune_last_app("last", &[]).await;
+    // A new image that takes 8 s to count as available, and `old` removed from git.
+    let slow = slow_web();
     let second = harness
         .git
         .commit(
@@ -615,35 +627,14 @@ async fn prune_last_waits_until_the_rollout_is_healthy() {
 /// must still reach the inventory, or the newer spec's reconcile could never prune it.
 #[tokio::test]
 async fn a_spec_edit_during_a_sync_keeps_what_the_sync_applied_in_the_inventory() {
-    let tree = tempfile::tempdir().unwrap();
-    write_tree(
-        tree.path(),
-        &[
-            ("app/kustomization.yaml", kustomization(&["web.yaml", "old.yaml"])),
-            ("app/web.yaml", deployment("web", 1, &[])),
-            ("app/old.yaml", config_map("old", "one", &[])),
-            ("other/kustomization.yaml", kustomization(&["keep.yaml"])),
-            ("other/keep.yaml", config_map("keep", "one", &[])),
-        ],
-    );
-    let harness = Harness::start(tree.path()).await.unwrap();
-    let target = TempNamespace::create(&harness.client, "dl-moved").await.unwrap();
-    let mut spec = app_spec(&harness.repo_url(), "app", target.name(), json!({"prune": true}));
-    spec["syncPolicy"]["syncOptions"] = json!(["PruneLast=true"]);
-    harness.create_app("moved", json!({}), spec).await.unwrap();
-    harness
-        .wait_app("moved", "Synced and Healthy", |app| synced_and_healthy(app, None))
-        .await
-        .unwrap();
-
+    let other = [
+        ("other/kustomization.yaml", kustomization(&["keep.yaml"])),
+        ("other/keep.yaml", config_map("keep", "one", &[])),
+    ];
+    let (harness, target) = synced_prune_last_app("moved", &other).await;
     // The next sync applies `fresh`, then waits ~8 s for the slow rollout of web before it
     // prunes `old` (PruneLast).
-    let slow = deployment("web", 1, &[])
-        .replace("nginx:1.27", "nginx:1.28")
-        .replace(
-            "spec:\n  replicas: 1\n",
-            "spec:\n  replicas: 1\n  minReadySeconds: 8\n",
-        );
+    let slow = slow_web();
     let second = harness
         .git
         .commit(
