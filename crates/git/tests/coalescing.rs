@@ -6,8 +6,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use driftless_git::FetchOptions;
-use driftless_testkit::git_server::Change;
+use driftless_git::{FetchOptions, FetchOutcome, GitError, RepoCache};
+use driftless_testkit::git_server::{Change, GitServer};
+use tokio::task::JoinHandle;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_resolves_of_one_repo_do_one_fetch() {
@@ -35,24 +36,35 @@ async fn concurrent_resolves_of_one_repo_do_one_fetch() {
     );
 }
 
+/// Starts a fetch and returns once it has read the refs; its pack waits until the test calls
+/// `server.hold_packs(false)`.
+async fn fetch_held_after_refs(
+    server: &GitServer,
+    cache: &RepoCache,
+    url: &str,
+    options: FetchOptions,
+) -> JoinHandle<Result<FetchOutcome, GitError>> {
+    server.hold_packs(true);
+    let refs_read = common::count(server, "GET", "/info/refs") + 1;
+    let fetch = {
+        let (cache, url) = (cache.clone(), url.to_owned());
+        tokio::spawn(async move { cache.fetch(&url, &options).await })
+    };
+    driftless_testkit::wait_until("the fetch read the refs", Duration::from_secs(10), || async {
+        (common::count(server, "GET", "/info/refs") == refs_read).then_some(())
+    })
+    .await
+    .unwrap();
+    fetch
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_caller_who_knows_of_a_push_is_not_answered_by_an_older_fetch() {
     let (server, first) = common::server_with_repo("r");
     let (_dir, cache) = common::cache();
     let url = server.http_url("r");
     // An older fetch has read the refs (main = first) and waits for its pack.
-    server.hold_packs(true);
-    let older = {
-        let (cache, url) = (cache.clone(), url.clone());
-        tokio::spawn(async move { cache.fetch(&url, &FetchOptions::default()).await })
-    };
-    driftless_testkit::wait_until(
-        "the older fetch read the refs",
-        Duration::from_secs(10),
-        || async { (common::count(&server, "GET", "/info/refs") == 1).then_some(()) },
-    )
-    .await
-    .unwrap();
+    let older = fetch_held_after_refs(&server, &cache, &url, FetchOptions::default()).await;
     // A push, then a caller who knows of it (a webhook, a refresh).
     let pushed = server
         .commit("r", "main", "pushed", &[Change::file("p", "p")])
@@ -82,22 +94,11 @@ async fn a_fetch_its_caller_gave_up_on_does_not_answer_the_callers_behind_it() {
     let (server, first) = common::server_with_repo("r");
     let (_dir, cache) = common::cache();
     let url = server.http_url("r");
-    server.hold_packs(true);
     let impatient = FetchOptions {
         timeout: Some(Duration::from_millis(300)),
         ..FetchOptions::default()
     };
-    let abandoned = {
-        let (cache, url) = (cache.clone(), url.clone());
-        tokio::spawn(async move { cache.fetch(&url, &impatient).await })
-    };
-    driftless_testkit::wait_until(
-        "the first fetch read the refs",
-        Duration::from_secs(10),
-        || async { (common::count(&server, "GET", "/info/refs") == 1).then_some(()) },
-    )
-    .await
-    .unwrap();
+    let abandoned = fetch_held_after_refs(&server, &cache, &url, impatient).await;
     let options = FetchOptions::default();
     let mut patient = Box::pin(cache.fetch(&url, &options));
     tokio::select! {
